@@ -1,0 +1,54 @@
+package io.salve.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a salve YAML file into a validated {@link SalveConfig}.
+ *
+ * <p>Environment references {@code ${NAME}} and {@code ${NAME:-default}} are substituted before
+ * binding; an unset variable without default is an error naming it. Every problem is collected and
+ * reported at once with its {@code file:line:column}.
+ */
+public final class ConfigLoader {
+  private final Map<String, String> environment;
+
+  /** @param environment the variables available to {@code ${NAME}} references */
+  public ConfigLoader(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** @return a loader that reads the process environment. */
+  public static ConfigLoader withSystemEnvironment() {
+    return new ConfigLoader(System.getenv());
+  }
+
+  /**
+   * @param file a YAML file
+   * @return the validated configuration
+   * @throws ConfigException with every problem found, including an unreadable file
+   */
+  public SalveConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, "cannot read file: " + e)));
+    }
+    return parse(text, file.toString());
+  }
+
+  /**
+   * @param yaml the YAML text
+   * @param fileName the name used in error positions
+   * @return the validated configuration
+   * @throws ConfigException with every problem found
+   */
+  public SalveConfig parse(String yaml, String fileName) throws ConfigException {
+    throw new UnsupportedOperationException("TODO");
+  }
+}

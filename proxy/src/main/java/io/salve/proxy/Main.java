@@ -1,0 +1,5 @@
+package io.salve.proxy;
+
+public final class Main {
+  public static void main(String[] args) {}
+}
