@@ -1,5 +1,147 @@
 package io.salve.proxy;
 
-public final class Main {
-  public static void main(String[] args) {}
+import io.salve.config.ConfigError;
+import io.salve.config.ConfigException;
+import io.salve.config.ConfigLoader;
+import io.salve.config.HostPort;
+import io.salve.config.SalveConfig;
+import io.salve.proxy.server.Transports;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code salve} command line. */
+@Command(
+    name = "salve",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A self-healing sidecar reverse proxy.",
+    footer = {"", "Exit codes: 0 ok, 1 invalid configuration or startup failure, 2 usage error."})
+public final class Main implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Run with this configuration file.")
+  Path config;
+
+  @Option(names = "--check-config", paramLabel = "FILE", description = "Validate a configuration file and exit.")
+  Path checkConfig;
+
+  @Option(
+      names = "--demo-upstream",
+      paramLabel = "HOST:PORT",
+      description = "Also start a built-in demo upstream that echoes requests as JSON (for trying salve).")
+  String demoUpstream;
+
+  @Option(
+      names = "--event-loops",
+      paramLabel = "N",
+      description = "Event loop threads (default: system property salve.eventLoops, else the CPU count).")
+  Integer eventLoops;
+
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new Main());
+    int code = cl.execute(args);
+    if (code != Integer.MIN_VALUE) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = new PrintWriter(System.err, true);
+    if (checkConfig != null) {
+      SalveConfig c = load(checkConfig, err);
+      if (c == null) {
+        return 1;
+      }
+      System.out.println(checkConfig + ": configuration OK");
+      return 0;
+    }
+    if (config == null) {
+      err.println("salve: --config FILE or --check-config FILE is required (see --help)");
+      return 2;
+    }
+    SalveConfig c = load(config, err);
+    if (c == null) {
+      return 1;
+    }
+    int loops = eventLoops != null ? eventLoops : Integer.getInteger("salve.eventLoops", Runtime.getRuntime().availableProcessors());
+    return run(c, Math.max(1, loops), err);
+  }
+
+  private int run(SalveConfig c, int loops, PrintWriter err) throws InterruptedException {
+    DemoUpstream demo = null;
+    Salve salve = new Salve(c, loops);
+    try {
+      if (demoUpstream != null) {
+        demo = new DemoUpstream(Transports.newGroup(1, "salve-demo"), parseHostPort(demoUpstream));
+      }
+      salve.start();
+    } catch (Exception e) {
+      err.println("salve: cannot start: " + e.getMessage());
+      salve.close();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    int[] exit = {0};
+    Runnable stop =
+        () -> {
+          try {
+            boolean clean = salve.shutdown();
+            exit[0] = 0;
+            if (!clean) {
+              err.println("salve: drain timeout reached; remaining connections were closed");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            stopped.countDown();
+          }
+        };
+    ShutdownSignals.install(stop);
+    stopped.await();
+    if (demo != null) {
+      demo.close();
+    }
+    return exit[0];
+  }
+
+  private static SalveConfig load(Path file, PrintWriter err) {
+    try {
+      return ConfigLoader.withSystemEnvironment().load(file);
+    } catch (ConfigException e) {
+      for (ConfigError error : e.errors()) {
+        err.println(error);
+      }
+      err.println(file + ": " + e.errors().size() + " error(s); nothing was started");
+      return null;
+    }
+  }
+
+  private static HostPort parseHostPort(String s) {
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new CommandLine.ParameterException(new CommandLine(new Main()), "expected HOST:PORT, got " + s);
+    }
+    return new HostPort(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+  }
+
+  /** Reads the version Maven wrote into the jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("/salve-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"salve " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")"};
+    }
+  }
 }

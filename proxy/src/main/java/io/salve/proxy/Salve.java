@@ -1,0 +1,158 @@
+package io.salve.proxy;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.salve.config.SalveConfig;
+import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.admin.AdminServer;
+import io.salve.proxy.admin.StandardRoutes;
+import io.salve.proxy.forward.CompositeObserver;
+import io.salve.proxy.forward.ExchangeObserver;
+import io.salve.proxy.metrics.AccessLog;
+import io.salve.proxy.metrics.ProxyMetrics;
+import io.salve.proxy.server.SalveServer;
+import io.salve.proxy.server.Transports;
+import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.Upstream;
+import io.salve.proxy.upstream.Upstreams;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running salve: event loops, upstreams, listeners, admin, metrics and access log, wired together. */
+public final class Salve implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Salve.class);
+
+  private final SalveConfig config;
+  private final EventLoopGroup workers;
+  private final EventLoopGroup adminLoop;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Upstreams upstreams;
+  private final AccessLog accessLog;
+  private final CompositeObserver observer;
+  private final SalveServer server;
+  private final AdminServer admin;
+  private InetSocketAddress adminAddress;
+
+  public Salve(SalveConfig config, int eventLoops) {
+    this.config = config;
+    this.workers = Transports.newGroup(eventLoops, "salve-io");
+    this.adminLoop = Transports.newGroup(1, "salve-admin");
+    this.upstreams = new Upstreams(config, eventLoops);
+    ProxyMetrics metrics = new ProxyMetrics(registry);
+    List<ExchangeObserver> observers = new ArrayList<>();
+    observers.add(metrics);
+    if (config.accessLog().enabled()) {
+      accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out));
+      observers.add(accessLog);
+    } else {
+      accessLog = null;
+    }
+    this.observer = new CompositeObserver(observers);
+    upstreams.all().forEach(metrics::bindUpstream);
+    config.listeners().forEach(l -> metrics.bindListener(l.name()));
+    bindJvmMetrics();
+    this.server = new SalveServer(config, workers, upstreams, observer);
+    this.admin = new AdminServer(adminLoop);
+  }
+
+  private void bindJvmMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Binds admin first (so /live answers during startup), then every listener. */
+  public void start() throws InterruptedException {
+    List<AdminRoute> routes = StandardRoutes.of(config, registry, this::notReadyReason, this::state);
+    adminAddress = admin.start(config.admin().address(), routes);
+    LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
+    server.start();
+    LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
+  }
+
+  private Optional<String> notReadyReason() {
+    if (server.isDraining()) {
+      return Optional.of("draining");
+    }
+    if (!server.isServing()) {
+      return Optional.of("listeners not bound yet");
+    }
+    return Optional.empty();
+  }
+
+  /** @return the runtime state document served at /admin/state. */
+  public Map<String, Object> state() {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    Map<String, Object> listeners = new LinkedHashMap<>();
+    server.boundAddresses().forEach((name, addr) -> listeners.put(name, Map.of("address", addr.getAddress().getHostAddress() + ":" + addr.getPort())));
+    doc.put("listeners", listeners);
+    Map<String, Object> ups = new LinkedHashMap<>();
+    for (Upstream u : upstreams.all()) {
+      List<Map<String, Object>> eps = new ArrayList<>();
+      for (Endpoint e : u.endpoints()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", e.key());
+        m.put("weight", e.weight());
+        m.put("inFlight", e.inFlight().get());
+        m.put("openConnections", e.openConnections().get());
+        m.put("idleConnections", e.idleConnections().get());
+        eps.add(m);
+      }
+      Map<String, Object> um = new LinkedHashMap<>();
+      um.put("loadBalancer", u.config().loadBalancer().key());
+      um.put("endpoints", eps);
+      ups.put(u.name(), um);
+    }
+    doc.put("upstreams", ups);
+    doc.put("inFlight", observer.inFlight());
+    doc.put("draining", server.isDraining());
+    return doc;
+  }
+
+  public Map<String, InetSocketAddress> listenerAddresses() {
+    return server.boundAddresses();
+  }
+
+  public InetSocketAddress adminAddress() {
+    return adminAddress;
+  }
+
+  /** Graceful shutdown: drain up to the configured timeout, then release everything. */
+  public boolean shutdown() throws InterruptedException {
+    boolean clean = server.drain(config.drainTimeout(), observer::inFlight);
+    close();
+    return clean;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    admin.close();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    upstreams.close();
+    if (accessLog != null) {
+      accessLog.close();
+    }
+    registry.close();
+  }
+}

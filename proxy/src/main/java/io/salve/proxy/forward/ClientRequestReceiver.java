@@ -1,0 +1,226 @@
+package io.salve.proxy.forward;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.route.Route;
+import io.salve.proxy.server.ClientTimeoutsHandler;
+import io.salve.proxy.server.SalveServer;
+import io.salve.proxy.upstream.Upstream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * Receives requests on one client connection, one at a time: checks and routes each head, rewrites
+ * it for the upstream, and hands it with its body to a {@link ProxyExchange}. Requests that cannot
+ * be forwarded are answered here and never reach an upstream.
+ *
+ * <p>The channel does not auto-read: a flow-control handler in front delivers one message per
+ * {@code read()}, so pipelined requests wait their turn and bodies move only as fast as the upstream
+ * takes them.
+ */
+public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
+  private final ListenerContext listener;
+  private final ClientTimeoutsHandler timeouts;
+  private ChannelHandlerContext ctx;
+  private ProxyExchange exchange;
+  private boolean skipUntilLast;
+  private boolean closing;
+
+  public ClientRequestReceiver(ListenerContext listener, ClientTimeoutsHandler timeouts) {
+    this.listener = listener;
+    this.timeouts = timeouts;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpRequest) {
+      timeouts.headReceived();
+      onRequestHead((HttpRequest) msg);
+    }
+    if (msg instanceof HttpContent) {
+      onContent((HttpContent) msg);
+    }
+  }
+
+  private void onContent(HttpContent content) {
+    if (exchange != null) {
+      exchange.onRequestContent(content);
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    content.release();
+    if (closing) {
+      return;
+    }
+    if (skipUntilLast && last) {
+      skipUntilLast = false;
+      timeouts.awaitingRequest();
+    }
+    ctx.read();
+  }
+
+  private void onRequestHead(HttpRequest req) {
+    listener.observer().onRequestStarted(listener.name());
+    long startNanos = System.nanoTime();
+    long epochMillis = System.currentTimeMillis();
+    if (req.decoderResult().isFailure()) {
+      reject(req, RequestChecks.decoderFailure(req.decoderResult().cause()), epochMillis, startNanos, true);
+      return;
+    }
+    RequestChecks.Rejection rejection = RequestChecks.check(req, listener.limits());
+    if (rejection != null) {
+      reject(req, rejection, epochMillis, startNanos, true);
+      return;
+    }
+    RequestTarget target;
+    try {
+      target = RequestTarget.parse(req.uri());
+    } catch (RequestTarget.InvalidTargetException e) {
+      reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage()), epochMillis, startNanos, true);
+      return;
+    }
+    HttpHeaders headers = req.headers();
+    if (target.authority() != null) {
+      headers.set(HttpHeaderNames.HOST, target.authority());
+    }
+    String host = headers.get(HttpHeaderNames.HOST);
+    String method = req.method().name();
+    Route route = listener.router().route(method, host == null ? null : RequestTarget.hostOnly(host), target.path(), headers);
+    if (route == null) {
+      reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
+      return;
+    }
+    boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+    boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
+    HttpVersion clientVersion = req.protocolVersion();
+    if (!HopByHop.strip(headers)) {
+      reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
+      return;
+    }
+    if (chunked) {
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    ForwardedHeaders.dropSalveHeaders(headers);
+    SocketAddress peer = ctx.channel().remoteAddress();
+    String client = peerAddress(peer);
+    String requestId = ForwardedHeaders.apply(headers, client, listener.isTrusted(peer), host);
+    req.setUri(target.originForm());
+    req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    long routeLimit = route.config().maxRequestBody();
+    long maxBody = routeLimit >= 0 ? routeLimit : listener.limits().maxRequestBody();
+    RequestFacts facts =
+        new RequestFacts(
+            method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
+            req.method() == HttpMethod.HEAD, maxBody);
+    Upstream upstream = listener.upstreams().get(route.upstream());
+    exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts);
+    exchange.start();
+  }
+
+  /** Called by the exchange when it has ended; the response (or its last part) is being written. */
+  void exchangeFinished(boolean closeClient) {
+    exchange = null;
+    if (closeClient) {
+      closing = true;
+      return;
+    }
+    timeouts.awaitingRequest();
+    ctx.read();
+  }
+
+  private void reject(
+      HttpRequest req, RequestChecks.Rejection r, long epochMillis, long startNanos, boolean forceClose) {
+    boolean close =
+        forceClose
+            || listener.draining()
+            || !HttpUtil.isKeepAlive(req)
+            || HttpUtil.isTransferEncodingChunked(req)
+            || HttpUtil.getContentLength(req, 0L) > 0;
+    ChannelFuture f = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), r.status(), r.reason(), r.message(), close));
+    listener
+        .observer()
+        .onRequestEnded(
+            new ExchangeRecord(
+                epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), peerAddress(ctx.channel().remoteAddress()),
+                req.method().name(), req.uri(), listener.name(), null, null, null, r.status().code(),
+                System.nanoTime() - startNanos, 0, 0, 0, r.reason()));
+    if (close) {
+      closing = true;
+      f.addListener(ChannelFutureListener.CLOSE);
+    } else {
+      skipUntilLast = true;
+      ctx.read();
+    }
+  }
+
+  private static String peerAddress(SocketAddress peer) {
+    if (peer instanceof InetSocketAddress) {
+      InetSocketAddress isa = (InetSocketAddress) peer;
+      return isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
+    }
+    return String.valueOf(peer);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SalveServer.DrainEvent) {
+      if (exchange == null && !skipUntilLast) {
+        closing = true;
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    if (exchange != null) {
+      exchange.onClientClosed();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Client I/O errors (resets, broken pipes) are routine for a proxy: close, no stack trace.
+    ctx.close();
+  }
+}

@@ -1,0 +1,42 @@
+package io.salve.proxy.forward;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Fans each event out to several observers, and counts requests in flight for draining. */
+public final class CompositeObserver implements ExchangeObserver {
+  private final ExchangeObserver[] observers;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public CompositeObserver(List<ExchangeObserver> observers) {
+    this.observers = observers.toArray(new ExchangeObserver[0]);
+  }
+
+  /** @return requests started and not yet ended, over all listeners. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public void onRequestStarted(String listener) {
+    inFlight.incrementAndGet();
+    for (ExchangeObserver o : observers) {
+      o.onRequestStarted(listener);
+    }
+  }
+
+  @Override
+  public void onRequestEnded(ExchangeRecord record) {
+    inFlight.decrementAndGet();
+    for (ExchangeObserver o : observers) {
+      o.onRequestEnded(record);
+    }
+  }
+
+  @Override
+  public void onAttemptEnded(String upstream, String endpoint, String outcome) {
+    for (ExchangeObserver o : observers) {
+      o.onAttemptEnded(upstream, endpoint, outcome);
+    }
+  }
+}

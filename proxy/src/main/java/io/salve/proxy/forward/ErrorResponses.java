@@ -1,0 +1,63 @@
+package io.salve.proxy.forward;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The responses salve makes itself: JSON {@code {"error": reason, "message": ...}} with header
+ * {@code x-salve-error: reason}.
+ */
+public final class ErrorResponses {
+  public static final AsciiString X_SALVE_ERROR = AsciiString.cached("x-salve-error");
+
+  private ErrorResponses() {}
+
+  /**
+   * @param reason a stable machine-readable reason such as {@code upstream_timeout}
+   * @param message a human explanation; must not contain secrets or stack traces
+   * @param close whether the connection closes after this response
+   */
+  public static FullHttpResponse of(
+      ByteBufAllocator alloc, HttpResponseStatus status, String reason, String message, boolean close) {
+    String json = "{\"error\":\"" + reason + "\",\"message\":\"" + escape(message) + "\"}\n";
+    ByteBuf body = alloc.buffer(json.length());
+    body.writeCharSequence(json, StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+        .set(X_SALVE_ERROR, reason);
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return response;
+  }
+
+  static String escape(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\' || c < 0x20) {
+        if (sb == null) {
+          sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+        }
+        if (c == '"' || c == '\\') {
+          sb.append('\\').append(c);
+        } else {
+          sb.append(String.format("\\u%04x", (int) c));
+        }
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
+  }
+}

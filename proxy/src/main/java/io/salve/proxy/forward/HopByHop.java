@@ -1,0 +1,54 @@
+package io.salve.proxy.forward;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Removes hop-by-hop fields (RFC 9110 §7.6.1): every field nominated by {@code Connection}, then
+ * {@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer},
+ * {@code Transfer-Encoding} and {@code Upgrade}. Framing is re-applied by the caller.
+ */
+public final class HopByHop {
+  private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+  private static final AsciiString[] ALWAYS = {
+    HttpHeaderNames.CONNECTION,
+    HttpHeaderNames.KEEP_ALIVE,
+    PROXY_CONNECTION,
+    HttpHeaderNames.TE,
+    HttpHeaderNames.TRAILER,
+    HttpHeaderNames.TRANSFER_ENCODING,
+    HttpHeaderNames.UPGRADE
+  };
+
+  private HopByHop() {}
+
+  /**
+   * Strips hop-by-hop fields in place.
+   *
+   * @return false when {@code Connection} nominates a field that must never be removed this way
+   *     (Content-Length, Transfer-Encoding or Host): the message is then to be refused
+   */
+  public static boolean strip(HttpHeaders headers) {
+    List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+    for (int i = 0; i < connection.size(); i++) {
+      for (String token : connection.get(i).split(",")) {
+        String name = token.trim();
+        if (name.isEmpty()) {
+          continue;
+        }
+        if (name.equalsIgnoreCase("content-length")
+            || name.equalsIgnoreCase("transfer-encoding")
+            || name.equalsIgnoreCase("host")) {
+          return false;
+        }
+        headers.remove(name);
+      }
+    }
+    for (AsciiString name : ALWAYS) {
+      headers.remove(name);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,133 @@
+package io.salve.proxy.forward;
+
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.salve.config.ListenerLimits;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The checks a request head must pass before anything of it may reach an upstream: unambiguous
+ * framing (RFC 9112 §6), exactly one valid Host (§3.2), a supported method and version, and the
+ * listener's limits. Each failure is a {@link Rejection}; every rejection closes the connection,
+ * because after a framing doubt nothing more on it can be trusted.
+ */
+final class RequestChecks {
+  /** Why a request is refused. */
+  record Rejection(HttpResponseStatus status, String reason, String message) {}
+
+  private RequestChecks() {}
+
+  /** @return why the decoder refused the head, mapped to 400, 414 or 431. */
+  static Rejection decoderFailure(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "request line too long");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return new Rejection(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "request headers too large");
+    }
+    if (cause instanceof TooLongFrameException) {
+      return new Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "request part too large");
+    }
+    return new Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request");
+  }
+
+  /** @return the first problem of the head, or null when it may be forwarded. */
+  static Rejection check(HttpRequest req, ListenerLimits limits) {
+    HttpVersion v = req.protocolVersion();
+    if (v.majorVersion() != 1 || v.minorVersion() > 1) {
+      return new Rejection(
+          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "bad_request", "only HTTP/1.0 and HTTP/1.1 are supported");
+    }
+    if (req.method() == HttpMethod.CONNECT) {
+      return new Rejection(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "CONNECT is not supported");
+    }
+    HttpHeaders h = req.headers();
+    if (h.size() > limits.maxHeaderCount()) {
+      return new Rejection(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "too many header fields");
+    }
+    Rejection framing = framing(h, v);
+    if (framing != null) {
+      return framing;
+    }
+    List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1 || (hosts.isEmpty() && v == HttpVersion.HTTP_1_1)) {
+      return bad("exactly one Host header is required");
+    }
+    if (hosts.size() == 1 && !RequestTarget.isValidHost(hosts.get(0))) {
+      return bad("invalid Host header");
+    }
+    long limit = limits.maxRequestBody();
+    if (limit >= 0) {
+      String cl = h.get(HttpHeaderNames.CONTENT_LENGTH);
+      if (cl != null && Long.parseLong(cl.trim()) > limit) {
+        return new Rejection(
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes");
+      }
+    }
+    return null;
+  }
+
+  private static Rejection framing(HttpHeaders h, HttpVersion v) {
+    List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
+    if (cl.size() > 1) {
+      return bad("more than one Content-Length");
+    }
+    if (cl.size() == 1 && !isDecimal(cl.get(0))) {
+      return bad("invalid Content-Length");
+    }
+    if (te.isEmpty()) {
+      return null;
+    }
+    if (!cl.isEmpty()) {
+      return bad("both Transfer-Encoding and Content-Length");
+    }
+    if (v == HttpVersion.HTTP_1_0) {
+      return bad("Transfer-Encoding in an HTTP/1.0 request");
+    }
+    String[] codings = String.join(",", te).split(",", -1);
+    for (int i = 0; i < codings.length; i++) {
+      String c = codings[i].trim().toLowerCase(Locale.ROOT);
+      boolean last = i == codings.length - 1;
+      if (c.equals("chunked")) {
+        if (!last) {
+          return bad("chunked is not the final transfer coding");
+        }
+      } else if (last) {
+        return bad("chunked is not the final transfer coding");
+      } else if (!c.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
+        return bad("invalid transfer coding");
+      } else {
+        return new Rejection(
+            HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented", "transfer coding '" + c + "' is not supported");
+      }
+    }
+    return null;
+  }
+
+  private static boolean isDecimal(String s) {
+    if (s.isEmpty() || s.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Rejection bad(String message) {
+    return new Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", message);
+  }
+}

@@ -1,0 +1,21 @@
+package io.salve.proxy.forward;
+
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * What the exchange needs to know about the client's request beyond its head, fixed on arrival.
+ *
+ * @param path the normalized path (without query), as logged
+ * @param maxRequestBody the body limit in bytes for this route, or -1 for none
+ */
+record RequestFacts(
+    String method,
+    String path,
+    String requestId,
+    String client,
+    long epochMillis,
+    long startNanos,
+    HttpVersion clientVersion,
+    boolean clientKeepAlive,
+    boolean isHead,
+    long maxRequestBody) {}

@@ -1,0 +1,133 @@
+package io.salve.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.salve.proxy.forward.ExchangeObserver;
+import io.salve.proxy.forward.ExchangeRecord;
+import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.Upstream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The forwarding path's meters. Attaches as an {@link ExchangeObserver}, so the forwarding code never
+ * names a meter. Meters are cached per label set: the hot path does map reads, no registry lookups.
+ */
+public final class ProxyMetrics implements ExchangeObserver {
+  private final MeterRegistry registry;
+  private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
+  private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+
+  public ProxyMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Registers the gauges that read upstream state directly. */
+  public void bindUpstream(Upstream upstream) {
+    for (Endpoint e : upstream.endpoints()) {
+      bindEndpoint(e);
+    }
+  }
+
+  /** Registers an endpoint's connection gauges (also for endpoints that join later). */
+  public void bindEndpoint(Endpoint e) {
+    Gauge.builder("salve.upstream.connections", e, x -> x.openConnections().get() - x.idleConnections().get())
+        .description("Open upstream connections by state")
+        .tags("upstream", e.upstream(), "endpoint", e.key(), "state", "active")
+        .register(registry);
+    Gauge.builder("salve.upstream.connections", e, x -> x.idleConnections().get())
+        .description("Open upstream connections by state")
+        .tags("upstream", e.upstream(), "endpoint", e.key(), "state", "idle")
+        .register(registry);
+  }
+
+  /** Registers a listener's in-flight gauge. */
+  public void bindListener(String listener) {
+    AtomicInteger counter = inflight.computeIfAbsent(listener, k -> new AtomicInteger());
+    Gauge.builder("salve.inflight.requests", counter, AtomicInteger::get)
+        .description("Requests received and not yet answered")
+        .tags("listener", listener)
+        .register(registry);
+  }
+
+  @Override
+  public void onRequestStarted(String listener) {
+    AtomicInteger c = inflight.get(listener);
+    if (c != null) {
+      c.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void onRequestEnded(ExchangeRecord r) {
+    AtomicInteger c = inflight.get(r.listener());
+    if (c != null) {
+      c.decrementAndGet();
+    }
+    String route = r.route() == null ? "" : r.route();
+    String upstream = r.upstream() == null ? "" : r.upstream();
+    RouteMeters m = routes.get(r.listener() + '\u0000' + route);
+    if (m == null) {
+      m = routes.computeIfAbsent(r.listener() + '\u0000' + route, k -> new RouteMeters(r.listener(), route, upstream));
+    }
+    m.timer.record(r.durationNanos(), TimeUnit.NANOSECONDS);
+    m.count(r.status());
+  }
+
+  @Override
+  public void onAttemptEnded(String upstream, String endpoint, String outcome) {
+    String key = upstream + '\u0000' + endpoint + '\u0000' + outcome;
+    Counter c = attempts.get(key);
+    if (c == null) {
+      c =
+          attempts.computeIfAbsent(
+              key,
+              k ->
+                  Counter.builder("salve.upstream.requests")
+                      .description("Upstream attempts by outcome (every retry counts)")
+                      .tags("upstream", upstream, "endpoint", endpoint, "outcome", outcome)
+                      .register(registry));
+    }
+    c.increment();
+  }
+
+  private final class RouteMeters {
+    final String listener;
+    final String route;
+    final String upstream;
+    final Timer timer;
+    final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+
+    RouteMeters(String listener, String route, String upstream) {
+      this.listener = listener;
+      this.route = route;
+      this.upstream = upstream;
+      this.timer =
+          Timer.builder("salve.request.duration")
+              .description("Time from request head received to response end")
+              .tags("listener", listener, "route", route)
+              .publishPercentileHistogram()
+              .register(registry);
+    }
+
+    void count(int status) {
+      int i = status >= 0 && status < 600 ? status : 0;
+      Counter c = byStatus.get(i);
+      if (c == null) {
+        c =
+            Counter.builder("salve.requests")
+                .description("Requests answered, by status code")
+                .tags("listener", listener, "route", route, "upstream", upstream, "code", Integer.toString(status))
+                .register(registry);
+        byStatus.set(i, c);
+      }
+      c.increment();
+    }
+  }
+}

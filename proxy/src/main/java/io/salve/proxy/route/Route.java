@@ -1,0 +1,84 @@
+package io.salve.proxy.route;
+
+import io.salve.config.Criticality;
+import io.salve.config.RouteConfig;
+import io.salve.config.RouteMatch;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Locale;
+import java.util.Map;
+
+/** A configured route, compiled for matching. Immutable. */
+public final class Route {
+  private final String listener;
+  private final RouteConfig config;
+  private final String host;
+  private final String pathPrefix;
+  private final String[] methods;
+  private final String[][] headers;
+
+  public Route(String listener, RouteConfig config) {
+    this.listener = listener;
+    this.config = config;
+    RouteMatch m = config.match();
+    this.host = m.host() == null ? null : m.host().toLowerCase(Locale.ROOT);
+    this.pathPrefix = m.pathPrefix();
+    this.methods = m.methods().toArray(new String[0]);
+    this.headers = new String[m.headers().size()][];
+    int i = 0;
+    for (Map.Entry<String, String> e : m.headers().entrySet()) {
+      headers[i++] = new String[] {e.getKey(), e.getValue()};
+    }
+  }
+
+  /**
+   * @param hostLower the request's host, lower-case, without port, or null when absent
+   * @param path the normalized path
+   * @return whether this route takes the request
+   */
+  boolean matches(String method, String hostLower, String path, HttpHeaders requestHeaders) {
+    if (host != null && !host.equals(hostLower)) {
+      return false;
+    }
+    if (!path.startsWith(pathPrefix)) {
+      return false;
+    }
+    if (methods.length > 0 && !contains(methods, method)) {
+      return false;
+    }
+    for (String[] h : headers) {
+      if (!requestHeaders.contains(h[0], h[1], false)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean contains(String[] values, String v) {
+    for (String s : values) {
+      if (s.equals(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public String listener() {
+    return listener;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public String upstream() {
+    return config.upstream();
+  }
+
+  public Criticality criticality() {
+    return config.criticality();
+  }
+
+  public RouteConfig config() {
+    return config;
+  }
+}

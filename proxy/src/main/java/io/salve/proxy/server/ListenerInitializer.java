@@ -1,0 +1,46 @@
+package io.salve.proxy.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.flow.FlowControlHandler;
+import io.salve.config.ListenerLimits;
+import io.salve.proxy.forward.ClientRequestReceiver;
+import io.salve.proxy.forward.ListenerContext;
+
+/**
+ * Builds the pipeline of each client connection, in named steps:
+ *
+ * <pre>
+ * timeouts → decoder → encoder → flow → receiver
+ * </pre>
+ */
+final class ListenerInitializer extends ChannelInitializer<Channel> {
+  private final ListenerContext listener;
+  private final ChannelGroup clients;
+
+  ListenerInitializer(ListenerContext listener, ChannelGroup clients) {
+    this.listener = listener;
+    this.clients = clients;
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    clients.add(ch);
+    ListenerLimits limits = listener.limits();
+    ClientTimeoutsHandler timeouts =
+        new ClientTimeoutsHandler(limits.idleTimeout().toMillis(), limits.requestHeaderTimeout().toMillis());
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("timeouts", timeouts);
+    addHttp1Handlers(p, limits);
+    p.addLast("flow", new FlowControlHandler());
+    p.addLast("receiver", new ClientRequestReceiver(listener, timeouts));
+  }
+
+  private static void addHttp1Handlers(ChannelPipeline p, ListenerLimits limits) {
+    p.addLast("decoder", new StrictRequestDecoder(limits));
+    p.addLast("encoder", new HttpResponseEncoder());
+  }
+}

@@ -1,0 +1,71 @@
+package io.salve.proxy.upstream;
+
+import io.salve.config.HostPort;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One endpoint of an upstream: where to connect, its weight, and the live counters that load
+ * balancing and the pool read. Health and ejection live in their own objects and are consulted by
+ * {@link Upstream}.
+ */
+public final class Endpoint {
+  private final String upstream;
+  private final HostPort address;
+  private final String key;
+  private final int weight;
+  private final InetSocketAddress socketAddress;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private final AtomicInteger idleConnections = new AtomicInteger();
+
+  public Endpoint(String upstream, HostPort address, int weight) {
+    this.upstream = upstream;
+    this.address = address;
+    this.key = address.toString();
+    this.weight = weight;
+    // Unresolved: the bootstrap's asynchronous resolver looks the name up on the event loop.
+    this.socketAddress = InetSocketAddress.createUnresolved(address.host(), address.port());
+  }
+
+  public String upstream() {
+    return upstream;
+  }
+
+  public HostPort address() {
+    return address;
+  }
+
+  /** @return {@code host:port}, the endpoint's identity in metrics, logs and the admin API. */
+  public String key() {
+    return key;
+  }
+
+  public int weight() {
+    return weight;
+  }
+
+  public InetSocketAddress socketAddress() {
+    return socketAddress;
+  }
+
+  /** @return requests currently sent to this endpoint and not yet answered. */
+  public AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  /** @return open upstream connections, in use or idle, over all event loops. */
+  public AtomicInteger openConnections() {
+    return openConnections;
+  }
+
+  /** @return idle pooled connections over all event loops. */
+  public AtomicInteger idleConnections() {
+    return idleConnections;
+  }
+
+  @Override
+  public String toString() {
+    return upstream + "/" + key;
+  }
+}

@@ -1,0 +1,132 @@
+package io.salve.proxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One pooled HTTP/1.1 connection to an endpoint, living on a single event loop. While lent to an
+ * exchange it forwards every event to that exchange's {@link Listener}; while idle in the pool any
+ * event (data, close, idle timeout) ends it.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+  /** What an exchange hears from the connection it holds. All calls happen on the event loop. */
+  public interface Listener {
+    /** A response part; ownership passes to the listener. */
+    void onResponseObject(HttpObject msg);
+
+    /** The connection closed. */
+    void onUpstreamClosed();
+
+    /** The connection failed; it will be closed. */
+    void onUpstreamError(Throwable cause);
+
+    /** No bytes moved either way for the upstream idle timeout. */
+    void onUpstreamIdle();
+
+    /** The connection's writability changed (backpressure). */
+    void onUpstreamWritabilityChanged(boolean writable);
+  }
+
+  private final Endpoint endpoint;
+  private final EndpointPool pool;
+  private Channel channel;
+  private Listener listener;
+  private int requestsServed;
+
+  UpstreamConnection(Endpoint endpoint, EndpointPool pool) {
+    this.endpoint = endpoint;
+    this.pool = pool;
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  /** @return whether this connection served a request before the current one. */
+  public boolean isReused() {
+    return requestsServed > 1;
+  }
+
+  void lend(Listener l) {
+    this.listener = l;
+    requestsServed++;
+  }
+
+  /**
+   * Gives the connection back.
+   *
+   * @param reusable whether the last exchange left it in a clean state (full response read, full
+   *     request written, keep-alive on both sides)
+   */
+  public void release(boolean reusable) {
+    listener = null;
+    pool.release(this, reusable && channel.isActive());
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Listener l = listener;
+    if (l != null && msg instanceof HttpObject) {
+      l.onResponseObject((HttpObject) msg);
+    } else {
+      // Bytes on an idle connection mean the peer is confused; never reuse it.
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Listener l = listener;
+    listener = null;
+    pool.closed(this);
+    if (l != null) {
+      l.onUpstreamClosed();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Listener l = listener;
+    if (l != null) {
+      l.onUpstreamError(cause);
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      Listener l = listener;
+      if (l != null) {
+        l.onUpstreamIdle();
+      } else {
+        ctx.close();
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Listener l = listener;
+    if (l != null) {
+      l.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+}
