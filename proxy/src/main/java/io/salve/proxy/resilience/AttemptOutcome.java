@@ -1,0 +1,120 @@
+package io.salve.proxy.resilience;
+
+import io.salve.config.FailureConditions;
+import java.util.Objects;
+
+/**
+ * How one upstream attempt ended: it could not connect, the connection was reset, it timed out, or
+ * a response status arrived. Whether that is a failure depends on the condition set it is checked
+ * against ({@code failOn} of a breaker, {@code retryOn} of a retry policy). Immutable.
+ */
+public final class AttemptOutcome {
+
+  /** The kinds of ending. */
+  public enum Kind {
+    /** The connection could not be established; nothing was sent. */
+    CONNECT_FAILURE,
+    /** The connection was reset or closed before a full response. */
+    RESET,
+    /** The attempt timed out. */
+    TIMEOUT,
+    /** A response status arrived. */
+    RESPONSE
+  }
+
+  private static final AttemptOutcome CONNECT_FAILURE = new AttemptOutcome(Kind.CONNECT_FAILURE, 0);
+  private static final AttemptOutcome RESET = new AttemptOutcome(Kind.RESET, 0);
+  private static final AttemptOutcome TIMEOUT = new AttemptOutcome(Kind.TIMEOUT, 0);
+
+  private final Kind kind;
+  private final int status;
+
+  private AttemptOutcome(Kind kind, int status) {
+    this.kind = kind;
+    this.status = status;
+  }
+
+  /** @return the outcome of an attempt whose connection could not be established */
+  public static AttemptOutcome connectFailure() {
+    return CONNECT_FAILURE;
+  }
+
+  /** @return the outcome of an attempt whose connection was reset before a full response */
+  public static AttemptOutcome reset() {
+    return RESET;
+  }
+
+  /** @return the outcome of an attempt that timed out */
+  public static AttemptOutcome timeout() {
+    return TIMEOUT;
+  }
+
+  /**
+   * @param code the HTTP status of the upstream's response, 100 to 999
+   * @return the outcome of an attempt that got a response
+   */
+  public static AttemptOutcome status(int code) {
+    if (code < 100 || code > 999) {
+      throw new IllegalArgumentException("not an HTTP status code: " + code);
+    }
+    return new AttemptOutcome(Kind.RESPONSE, code);
+  }
+
+  /** @return the kind of ending */
+  public Kind kind() {
+    return kind;
+  }
+
+  /**
+   * @param conditions a condition set such as a breaker's {@code failOn} or a policy's {@code
+   *     retryOn}
+   * @return whether this outcome is in the set: a response iff its status matches, any other kind
+   *     iff the set names it
+   */
+  public boolean isFailure(FailureConditions conditions) {
+    return switch (kind) {
+      case CONNECT_FAILURE -> conditions.connectFailure();
+      case RESET -> conditions.reset();
+      case TIMEOUT -> conditions.timeout();
+      case RESPONSE -> conditions.matchesStatus(status);
+    };
+  }
+
+  /** @return whether a response status arrived */
+  public boolean isResponse() {
+    return kind == Kind.RESPONSE;
+  }
+
+  /** @return the response status, or 0 when no response arrived */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * @return a label for metrics and logs: {@code connect_failure}, {@code reset}, {@code timeout},
+   *     or the status code such as {@code 503}
+   */
+  public String reason() {
+    return switch (kind) {
+      case CONNECT_FAILURE -> "connect_failure";
+      case RESET -> "reset";
+      case TIMEOUT -> "timeout";
+      case RESPONSE -> Integer.toString(status);
+    };
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AttemptOutcome other && kind == other.kind && status == other.status;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, status);
+  }
+
+  @Override
+  public String toString() {
+    return "AttemptOutcome[" + reason() + "]";
+  }
+}
