@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Loads a salve YAML file into a validated {@link SalveConfig}.
@@ -49,6 +51,27 @@ public final class ConfigLoader {
    * @throws ConfigException with every problem found
    */
   public SalveConfig parse(String yaml, String fileName) throws ConfigException {
-    throw new UnsupportedOperationException("TODO");
+    Problems problems = new Problems(fileName);
+    Node root = YamlComposer.compose(yaml, problems);
+    if (root == null && problems.isEmpty()) {
+      problems.add(new Mark(fileName, 0, 0, 0, new int[0], 0),
+          "the file is empty (expected: a map with listeners and upstreams)");
+    }
+    SalveConfig config = null;
+    if (problems.isEmpty()) {
+      try {
+        config = new ConfigBinder(new Nodes(problems, new EnvSubstitution(environment))).bind(root);
+      } catch (RuntimeException e) {
+        // Binding reads past bad values by design; a failure after problems were found is their
+        // consequence, and the problems are what the user needs to see.
+        if (problems.isEmpty()) {
+          throw e;
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems.inFileOrder());
+    }
+    return config;
   }
 }

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * A retry policy, on an upstream or a route (the route's wins, whole).
  *
- * @param maxAttempts attempts in all, the first included (upstream default 1: no retries)
+ * @param maxAttempts attempts in all, the first included, at least 1 (default 2: one retry)
  * @param retryOn outcomes that are retried (default connect-failure, reset)
  * @param retryNonIdempotent retry POST/PATCH even without Idempotency-Key (default false)
  * @param backoff backoff between attempts

@@ -1,0 +1,83 @@
+package io.salve.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Binds the {@code listeners} list: names and addresses (each unique), limits, trusted proxies, routes. */
+final class ListenerBinder {
+  static final List<String> KEYS = List.of("name", "address", "routes", "maxInitialLineLength", "maxHeaderSize",
+      "maxHeaderCount", "maxRequestBody", "requestHeaderTimeout", "idleTimeout", "trustedProxies");
+
+  private final Nodes nodes;
+  private final RouteBinder routes;
+  /** Listener index by name, and by bound address of a fixed port, to report duplicates. */
+  private final Map<String, Integer> names = new HashMap<>();
+  private final Map<String, Integer> addresses = new HashMap<>();
+
+  ListenerBinder(Nodes nodes, UpstreamReferences upstreams) {
+    this.nodes = nodes;
+    this.routes = new RouteBinder(nodes, upstreams);
+  }
+
+  /** @return the listeners in file order; a missing or empty list is reported. */
+  List<ListenerConfig> bindAll(Section root) {
+    List<ListenerConfig> listeners = new ArrayList<>();
+    List<Node> items = root.nonEmptyList("listeners", "a non-empty list of listeners with name, address, routes");
+    for (int i = 0; i < items.size(); i++) {
+      listeners.add(bind(items.get(i), "listeners[" + i + "]", i));
+    }
+    return listeners;
+  }
+
+  private ListenerConfig bind(Node node, String path, int index) {
+    Section l = nodes.section(node, path, "a map with name, address and routes", KEYS);
+    String name = l.requiredString("name", "a unique listener name");
+    if (name != null) {
+      unique(names, name, index, l, "name");
+    }
+    HostPort address = l.required("address", "host:port to listen on", nodes::hostPort);
+    if (address != null && address.port() != 0) {
+      unique(addresses, key(address), index, l, "address");
+    }
+    ListenerLimits limits = new ListenerLimits(
+        (int) l.size("maxInitialLineLength", 8 * 1024, 1, Integer.MAX_VALUE),
+        (int) l.size("maxHeaderSize", 32 * 1024, 1, Integer.MAX_VALUE),
+        l.integer("maxHeaderCount", 100, 1, Integer.MAX_VALUE),
+        l.size("maxRequestBody", -1, 0, Long.MAX_VALUE),
+        l.duration("requestHeaderTimeout", Duration.ofSeconds(10), Nodes.POSITIVE),
+        l.duration("idleTimeout", Duration.ofSeconds(60), Nodes.POSITIVE));
+    return new ListenerConfig(name, address, routes.bindAll(l), limits, trustedProxies(l));
+  }
+
+  /** @return {@code host:port} with the host in lower case, the identity of a bound address. */
+  static String key(HostPort address) {
+    return address.toString().toLowerCase(Locale.ROOT);
+  }
+
+  private void unique(Map<String, Integer> seen, String value, int index, Section l, String key) {
+    Integer first = seen.putIfAbsent(value, index);
+    if (first != null) {
+      nodes.invalid(l.get(key), l.path(key), "a" + (key.equals("address") ? "n " : " ") + key
+          + " not used by listeners[" + first + "]");
+    }
+  }
+
+  private List<Cidr> trustedProxies(Section l) {
+    List<Cidr> cidrs = new ArrayList<>();
+    List<Node> items = l.list("trustedProxies", "a list of CIDRs like 10.0.0.0/8");
+    for (int i = 0; items != null && i < items.size(); i++) {
+      String path = l.path("trustedProxies") + "[" + i + "]";
+      Cidr cidr = nodes.parse(items.get(i), path, "a CIDR like 10.0.0.0/8 or fd00::/8, or an IP address",
+          Addresses::cidr);
+      if (cidr != null) {
+        cidrs.add(cidr);
+      }
+    }
+    return cidrs;
+  }
+}
