@@ -13,6 +13,7 @@ import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
+import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.metrics.AccessLog;
@@ -67,7 +68,7 @@ public final class Salve implements AutoCloseable {
     upstreams.all().forEach(metrics::bindUpstream);
     config.listeners().forEach(l -> metrics.bindListener(l.name()));
     bindJvmMetrics();
-    this.server = new SalveServer(config, workers, upstreams, observer);
+    this.server = new SalveServer(config, workers, upstreams, observer, AdmissionControl.ALLOW_ALL);
     this.admin = new AdminServer(adminLoop);
   }
 
@@ -154,5 +155,8 @@ public final class Salve implements AutoCloseable {
       accessLog.close();
     }
     registry.close();
+    if (Boolean.getBoolean("salve.leakCheckOnExit")) {
+      LeakSweep.run();
+    }
   }
 }

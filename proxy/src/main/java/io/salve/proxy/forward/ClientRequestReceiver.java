@@ -118,10 +118,16 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;
     }
+    AdmissionControl.Permit permit = listener.admission().tryAdmit(listener.name(), route);
+    if (permit == null) {
+      shed(req, epochMillis, startNanos);
+      return;
+    }
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
     if (!HopByHop.strip(headers)) {
+      permit.release(400, 0);
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
       return;
     }
@@ -141,7 +147,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
             req.method() == HttpMethod.HEAD, maxBody);
     Upstream upstream = listener.upstreams().get(route.upstream());
-    exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts);
+    exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts, permit);
     exchange.start();
   }
 
@@ -156,6 +162,13 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     ctx.read();
   }
 
+  /** Sheds a request: 503 with Retry-After, without reading more of it than its head. */
+  private void shed(HttpRequest req, long epochMillis, long startNanos) {
+    RequestChecks.Rejection r =
+        new RequestChecks.Rejection(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", "request shed under load");
+    reject(req, r, epochMillis, startNanos, false);
+  }
+
   private void reject(
       HttpRequest req, RequestChecks.Rejection r, long epochMillis, long startNanos, boolean forceClose) {
     boolean close =
@@ -164,7 +177,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             || !HttpUtil.isKeepAlive(req)
             || HttpUtil.isTransferEncodingChunked(req)
             || HttpUtil.getContentLength(req, 0L) > 0;
-    ChannelFuture f = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), r.status(), r.reason(), r.message(), close));
+    var response = ErrorResponses.of(ctx.alloc(), r.status(), r.reason(), r.message(), close);
+    if (r.reason().equals("shed") && listener.admission().retryAfterSeconds() > 0) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, listener.admission().retryAfterSeconds());
+    }
+    ChannelFuture f = ctx.writeAndFlush(response);
     listener
         .observer()
         .onRequestEnded(

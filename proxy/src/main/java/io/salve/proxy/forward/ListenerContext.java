@@ -18,10 +18,16 @@ public final class ListenerContext {
   private final Upstreams upstreams;
   private final ExchangeObserver observer;
   private final BooleanSupplier draining;
+  private final AdmissionControl admission;
 
   public ListenerContext(
-      ListenerConfig config, Upstreams upstreams, ExchangeObserver observer, BooleanSupplier draining) {
+      ListenerConfig config,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      BooleanSupplier draining,
+      AdmissionControl admission) {
     this.config = config;
+    this.admission = admission;
     this.router = new Router(config);
     this.upstreams = upstreams;
     this.observer = observer;
@@ -46,6 +52,11 @@ public final class ListenerContext {
 
   public ExchangeObserver observer() {
     return observer;
+  }
+
+  /** @return who decides whether a routed request is shed. */
+  public AdmissionControl admission() {
+    return admission;
   }
 
   /** @return whether the server is shutting down: responses then close their connections. */

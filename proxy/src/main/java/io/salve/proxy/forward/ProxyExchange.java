@@ -55,6 +55,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   private final Upstream upstream;
   private final HttpRequest request;
   private final RequestFacts facts;
+  private final AdmissionControl.Permit permit;
 
   private UpstreamConnection conn;
   private Endpoint endpoint;
@@ -80,7 +81,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       Route route,
       Upstream upstream,
       HttpRequest request,
-      RequestFacts facts) {
+      RequestFacts facts,
+      AdmissionControl.Permit permit) {
+    this.permit = permit;
     this.receiver = receiver;
     this.client = client;
     this.listener = listener;
@@ -360,6 +363,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       deadline.cancel(false);
       deadline = null;
     }
+    long duration = System.nanoTime() - facts.startNanos();
+    permit.release(status, duration);
     listener
         .observer()
         .onRequestEnded(
@@ -374,7 +379,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
                 upstream.name(),
                 endpoint == null ? null : endpoint.key(),
                 status,
-                System.nanoTime() - facts.startNanos(),
+                duration,
                 bytesIn,
                 bytesOut,
                 attempts,

@@ -9,6 +9,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.salve.config.ListenerConfig;
 import io.salve.config.SalveConfig;
+import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.upstream.Upstreams;
@@ -33,6 +34,7 @@ public final class SalveServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Upstreams upstreams;
   private final ExchangeObserver observer;
+  private final AdmissionControl admission;
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -41,8 +43,14 @@ public final class SalveServer implements AutoCloseable {
    * @param group the event loops serving client and upstream connections
    * @param observer hears every exchange (metrics, access log, in-flight count)
    */
-  public SalveServer(SalveConfig config, EventLoopGroup group, Upstreams upstreams, ExchangeObserver observer) {
+  public SalveServer(
+      SalveConfig config,
+      EventLoopGroup group,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      AdmissionControl admission) {
     this.config = config;
+    this.admission = admission;
     this.group = group;
     this.upstreams = upstreams;
     this.observer = observer;
@@ -52,7 +60,7 @@ public final class SalveServer implements AutoCloseable {
   public void start() throws InterruptedException {
     try {
       for (ListenerConfig lc : config.listeners()) {
-        ListenerContext ctx = new ListenerContext(lc, upstreams, observer, draining::get);
+        ListenerContext ctx = new ListenerContext(lc, upstreams, observer, draining::get, admission);
         ServerBootstrap b =
             new ServerBootstrap()
                 .group(group)

@@ -1,6 +1,7 @@
 package io.salve.proxy.upstream;
 
 import io.salve.config.HostPort;
+import io.salve.proxy.health.EndpointHealth;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +19,7 @@ public final class Endpoint {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicInteger idleConnections = new AtomicInteger();
+  private volatile EndpointHealth health;
 
   public Endpoint(String upstream, HostPort address, int weight) {
     this.upstream = upstream;
@@ -62,6 +64,22 @@ public final class Endpoint {
   /** @return idle pooled connections over all event loops. */
   public AtomicInteger idleConnections() {
     return idleConnections;
+  }
+
+  /** @return the active-probe health of this endpoint, or null when it is not probed. */
+  public EndpointHealth health() {
+    return health;
+  }
+
+  /** Attaches active-probe health; set once by the health checker before probing starts. */
+  public void health(EndpointHealth h) {
+    this.health = h;
+  }
+
+  /** @return false only when active probes marked the endpoint unhealthy. */
+  public boolean isHealthy() {
+    EndpointHealth h = health;
+    return h == null || h.healthy();
   }
 
   @Override

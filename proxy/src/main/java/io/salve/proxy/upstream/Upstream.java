@@ -6,7 +6,15 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.salve.config.EndpointConfig;
+import io.salve.config.HostPort;
 import io.salve.config.UpstreamConfig;
+import io.salve.proxy.health.PanicMode;
+import io.salve.proxy.resilience.CircuitBreaker;
+import io.salve.proxy.resilience.ConcurrencyLimit;
+import io.salve.proxy.resilience.OutlierDetector;
+import io.salve.proxy.resilience.RetryBudget;
+import io.salve.proxy.resilience.RetryPolicy;
+import io.salve.proxy.util.Ticker;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,14 +22,25 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * The running form of one configured upstream: its endpoints, how to pick one, and the per-event-loop
- * connection pools.
+ * The running form of one configured upstream: its endpoints and how to pick one, its resilience
+ * state (breaker, bulkhead, outlier ejection, retry budget), and its per-event-loop connection pools.
+ *
+ * <p>Endpoint choice: the healthy endpoints (all of them in panic mode), minus those ejected as
+ * outliers, balanced by the configured policy. The endpoint list is copy-on-write, so static,
+ * leased and discovered endpoints can change without a lock on the request path.
  */
 public final class Upstream {
   private final String name;
   private final UpstreamConfig config;
   private final LoadBalancer balancer;
   private final UpstreamSettings settings;
+  private final double panicThreshold;
+  private final CircuitBreaker breaker;
+  private final OutlierDetector outliers;
+  private final ConcurrencyLimit bulkhead;
+  private final RetryBudget retryBudget;
+  private final RetryPolicy retryPolicy;
+  private final List<Endpoint> staticEndpoints;
   private volatile List<Endpoint> endpoints;
   private final FastThreadLocal<Map<Endpoint, EndpointPool>> pools =
       new FastThreadLocal<>() {
@@ -31,16 +50,25 @@ public final class Upstream {
         }
       };
 
-  Upstream(UpstreamConfig config, UpstreamSettings settings) {
+  Upstream(UpstreamConfig config, UpstreamSettings settings, Ticker ticker) {
     this.name = config.name();
     this.config = config;
     this.balancer = LoadBalancer.of(config.loadBalancer());
     this.settings = settings;
+    this.panicThreshold = config.healthCheck() == null ? 0.0 : config.healthCheck().panicThreshold();
+    this.breaker = config.circuitBreaker() == null ? null : CircuitBreaker.of(name, config.circuitBreaker(), ticker);
+    this.outliers =
+        config.outlierDetection() == null ? null : OutlierDetector.of(name, config.outlierDetection(), ticker);
+    this.bulkhead = ConcurrencyLimit.of(config.maxConcurrentRequests());
+    this.retryBudget = RetryBudget.of(config.retryBudget(), ticker);
+    this.retryPolicy = RetryPolicy.of(config.retry());
     List<Endpoint> list = new ArrayList<>();
     for (EndpointConfig ec : config.endpoints()) {
       list.add(new Endpoint(name, ec.address(), ec.weight()));
     }
-    this.endpoints = List.copyOf(list);
+    this.staticEndpoints = List.copyOf(list);
+    this.endpoints = staticEndpoints;
+    syncOutlierSet();
   }
 
   public String name() {
@@ -56,16 +84,106 @@ public final class Upstream {
     return endpoints;
   }
 
+  /** @return the circuit breaker, or null when none is configured. */
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /** @return the outlier detector, or null when none is configured. */
+  public OutlierDetector outliers() {
+    return outliers;
+  }
+
+  /** @return the bulkhead bounding requests in flight to this upstream. */
+  public ConcurrencyLimit bulkhead() {
+    return bulkhead;
+  }
+
+  public RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
+  /** @return the upstream's own retry policy (a route's policy replaces it whole). */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
   /**
    * @param avoid an endpoint already tried by this request, preferred against when others exist
    * @return the endpoint for the next attempt, or null when none is eligible
    */
   public Endpoint choose(Endpoint avoid, RandomGenerator random) {
-    List<Endpoint> eligible = endpoints;
+    List<Endpoint> eligible = eligible();
     if (eligible.isEmpty()) {
       return null;
     }
     return balancer.pick(eligible, avoid, random);
+  }
+
+  /** @return the endpoints a request may go to now. */
+  public List<Endpoint> eligible() {
+    List<Endpoint> candidates = PanicMode.eligible(endpoints, Endpoint::isHealthy, panicThreshold);
+    if (outliers == null || candidates.isEmpty()) {
+      return candidates;
+    }
+    List<Endpoint> kept = null;
+    for (int i = 0; i < candidates.size(); i++) {
+      Endpoint e = candidates.get(i);
+      boolean ejected = outliers.isEjected(e.key());
+      if (ejected && kept == null) {
+        kept = new ArrayList<>(candidates.subList(0, i));
+      } else if (!ejected && kept != null) {
+        kept.add(e);
+      }
+    }
+    // Ejection never empties the set: an upstream with every endpoint ejected keeps trying them all.
+    return kept == null || kept.isEmpty() ? candidates : kept;
+  }
+
+  /** @return the number of endpoints currently passing active probes. */
+  public int healthyCount() {
+    int n = 0;
+    for (Endpoint e : endpoints) {
+      if (e.isHealthy()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Replaces the dynamic endpoints (leased or discovered); static ones always stay. Endpoints already
+   * known keep their identity, counters and health.
+   *
+   * @return the endpoints that joined
+   */
+  public synchronized List<Endpoint> setDynamicEndpoints(List<HostPort> dynamic) {
+    Map<String, Endpoint> current = new java.util.HashMap<>();
+    for (Endpoint e : endpoints) {
+      current.put(e.key(), e);
+    }
+    List<Endpoint> next = new ArrayList<>(staticEndpoints);
+    List<Endpoint> joined = new ArrayList<>();
+    for (HostPort hp : dynamic) {
+      if (next.stream().anyMatch(e -> e.key().equals(hp.toString()))) {
+        continue;
+      }
+      Endpoint e = current.get(hp.toString());
+      if (e == null) {
+        e = new Endpoint(name, hp, 1);
+        joined.add(e);
+      }
+      next.add(e);
+    }
+    endpoints = List.copyOf(next);
+    syncOutlierSet();
+    return joined;
+  }
+
+  private void syncOutlierSet() {
+    if (outliers != null) {
+      outliers.setEndpoints(endpoints.stream().map(Endpoint::key).toList());
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.salve.config.SalveConfig;
 import io.salve.config.UpstreamConfig;
 import io.salve.proxy.server.Transports;
+import io.salve.proxy.util.Ticker;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class Upstreams implements AutoCloseable {
               uc.connectTimeout().toMillis(),
               uc.idleTimeout().toMillis(),
               Math.max(1, (uc.maxConnectionsPerEndpoint() + eventLoops - 1) / eventLoops));
-      byName.put(uc.name(), new Upstream(uc, settings));
+      byName.put(uc.name(), new Upstream(uc, settings, Ticker.system()));
     }
   }
 
