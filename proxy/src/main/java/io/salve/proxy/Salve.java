@@ -18,6 +18,8 @@ import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.ProxyMetrics;
+import io.salve.proxy.metrics.ResilienceMetrics;
+import io.salve.proxy.resilience.TransitionLog;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.server.Transports;
 import io.salve.proxy.upstream.Endpoint;
@@ -66,6 +68,17 @@ public final class Salve implements AutoCloseable {
     }
     this.observer = new CompositeObserver(observers);
     upstreams.all().forEach(metrics::bindUpstream);
+    ResilienceMetrics resilience = new ResilienceMetrics(registry);
+    TransitionLog transitions = new TransitionLog();
+    for (Upstream u : upstreams.all()) {
+      resilience.bind(u);
+      if (u.breaker() != null) {
+        u.breaker().addListener(transitions);
+      }
+      if (u.outliers() != null) {
+        u.outliers().addListener(transitions);
+      }
+    }
     config.listeners().forEach(l -> metrics.bindListener(l.name()));
     bindJvmMetrics();
     this.server = new SalveServer(config, workers, upstreams, observer, AdmissionControl.ALLOW_ALL);
@@ -116,10 +129,18 @@ public final class Salve implements AutoCloseable {
         m.put("inFlight", e.inFlight().get());
         m.put("openConnections", e.openConnections().get());
         m.put("idleConnections", e.idleConnections().get());
+        if (u.outliers() != null) {
+          m.putAll(u.outliers().describe(e.key()));
+        }
         eps.add(m);
       }
       Map<String, Object> um = new LinkedHashMap<>();
       um.put("loadBalancer", u.config().loadBalancer().key());
+      um.put("inFlight", u.bulkhead().inFlight());
+      um.put("maxConcurrentRequests", u.bulkhead().max());
+      if (u.breaker() != null) {
+        um.put("circuitBreaker", u.breaker().describe());
+      }
       um.put("endpoints", eps);
       ups.put(u.name(), um);
     }

@@ -39,4 +39,25 @@ public final class CompositeObserver implements ExchangeObserver {
       o.onAttemptEnded(upstream, endpoint, outcome);
     }
   }
+
+  @Override
+  public void onRejected(String upstream, String reason) {
+    for (ExchangeObserver o : observers) {
+      o.onRejected(upstream, reason);
+    }
+  }
+
+  @Override
+  public void onRetry(String upstream, String reason) {
+    for (ExchangeObserver o : observers) {
+      o.onRetry(upstream, reason);
+    }
+  }
+
+  @Override
+  public void onRetryBudgetExhausted(String upstream) {
+    for (ExchangeObserver o : observers) {
+      o.onRetryBudgetExhausted(upstream);
+    }
+  }
 }

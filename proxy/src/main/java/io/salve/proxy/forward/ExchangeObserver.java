@@ -18,6 +18,23 @@ public interface ExchangeObserver {
    */
   void onAttemptEnded(String upstream, String endpoint, String outcome);
 
+  /**
+   * A request was refused locally before reaching the upstream.
+   *
+   * @param reason {@code overloaded} (bulkhead) or {@code circuit_open}
+   */
+  default void onRejected(String upstream, String reason) {}
+
+  /**
+   * A retry was scheduled.
+   *
+   * @param reason the outcome that is retried, e.g. {@code reset} or {@code 503}
+   */
+  default void onRetry(String upstream, String reason) {}
+
+  /** A retry was wanted but the upstream's retry budget was spent. */
+  default void onRetryBudgetExhausted(String upstream) {}
+
   /** An observer that does nothing. */
   ExchangeObserver NONE =
       new ExchangeObserver() {

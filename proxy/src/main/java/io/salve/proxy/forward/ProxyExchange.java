@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -19,18 +20,27 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.salve.config.FailureConditions;
+import io.salve.proxy.resilience.AttemptOutcome;
+import io.salve.proxy.resilience.CircuitBreaker;
+import io.salve.proxy.resilience.RetryPlanner;
+import io.salve.proxy.resilience.RetryPolicy;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.PoolExhaustedException;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.UpstreamConnection;
+import io.salve.proxy.util.Ticker;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request's trip through salve: pick an endpoint, borrow a pooled connection on the client's event
- * loop, stream the request up and the response down, and turn every failure into a clear answer.
+ * One request's trip through salve: admission to the upstream (bulkhead, circuit breaker), then one
+ * or more attempts, each picking an endpoint, borrowing a pooled connection on the client's event
+ * loop, streaming the request up and the response down; failures become retries or clear answers.
  *
  * <pre>
  *  client ──read()──▶ ClientRequestReceiver ──content──▶ ProxyExchange ──write──▶ upstream
@@ -39,14 +49,19 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Backpressure, one scheme per direction. Request: the client channel never auto-reads; the next
- * request part is read only once the upstream channel is writable again. Response: the upstream
- * channel auto-reads until the client channel stops being writable, and resumes when it drains.
+ * request part is read only once the upstream channel is writable. Response: the upstream channel
+ * auto-reads until the client channel stops being writable, and resumes when it drains.
  *
- * <p>Every method runs on the client connection's event loop, which is also the upstream
- * connection's, so the exchange holds no lock.
+ * <p>Retries: decided by a {@link RetryPlanner} before any byte of a response reaches the client; a
+ * body already sent is replayed from a {@link ReplayBuffer} when it fit. Every method runs on the
+ * client connection's event loop, which is also the upstream connection's, so there is no lock.
  */
 final class ProxyExchange implements UpstreamConnection.Listener {
   static final AsciiString X_SALVE_UPSTREAM = AsciiString.cached("x-salve-upstream");
+  static final AsciiString X_SALVE_ATTEMPTS = AsciiString.cached("x-salve-attempts");
+  private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
+  private static final FailureConditions DEFAULT_FAILURES =
+      new FailureConditions(true, true, true, true, Set.of());
 
   private final ClientRequestReceiver receiver;
   private final ChannelHandlerContext client;
@@ -56,9 +71,16 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   private final HttpRequest request;
   private final RequestFacts facts;
   private final AdmissionControl.Permit permit;
+  private final RetryPolicy policy;
+  private final RetryPlanner planner;
+  private final ReplayBuffer replay;
+  private final FailureConditions failOn;
 
   private UpstreamConnection conn;
   private Endpoint endpoint;
+  private boolean inFlightCounted;
+  private boolean bulkheadHeld;
+  private long breakerPermit = CircuitBreaker.NO_PERMIT;
   private int attempts;
   private boolean requestRead;
   private boolean requestSent;
@@ -68,11 +90,11 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   private boolean upstreamKeepAlive;
   private boolean closeClient;
   private boolean finished;
-  private boolean inFlightCounted;
   private long bytesIn;
   private long bytesOut;
   private int status;
   private ScheduledFuture<?> deadline;
+  private ScheduledFuture<?> attemptTimer;
 
   ProxyExchange(
       ClientRequestReceiver receiver,
@@ -83,7 +105,6 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       HttpRequest request,
       RequestFacts facts,
       AdmissionControl.Permit permit) {
-    this.permit = permit;
     this.receiver = receiver;
     this.client = client;
     this.listener = listener;
@@ -91,9 +112,32 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     this.upstream = upstream;
     this.request = request;
     this.facts = facts;
+    this.permit = permit;
+    this.policy = route.retryPolicy() != null ? route.retryPolicy() : upstream.retryPolicy();
+    Duration timeout = route.config().timeout();
+    this.planner =
+        new RetryPlanner(
+            policy,
+            upstream.retryBudget(),
+            upstream.breaker(),
+            Ticker.system(),
+            ThreadLocalRandom.current(),
+            Instant::now,
+            facts.method(),
+            request.headers().contains(IDEMPOTENCY_KEY),
+            timeout == null ? Long.MAX_VALUE : facts.startNanos() + timeout.toNanos());
+    this.replay = planner.mayReplayBody() ? new ReplayBuffer(policy.maxBufferedBody()) : null;
+    this.failOn =
+        upstream.config().circuitBreaker() != null ? upstream.config().circuitBreaker().failOn() : DEFAULT_FAILURES;
   }
 
   void start() {
+    if (!upstream.bulkhead().tryAcquire()) {
+      reject("overloaded", HttpResponseStatus.SERVICE_UNAVAILABLE, "too many requests in flight to the upstream", 0);
+      return;
+    }
+    bulkheadHeld = true;
+    upstream.retryBudget().onRequest();
     Duration timeout = route.config().timeout();
     if (timeout != null) {
       deadline = client.executor().schedule(this::deadlineExpired, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -102,24 +146,45 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   }
 
   private void attempt() {
+    attemptTimer = null;
+    if (finished) {
+      return;
+    }
+    CircuitBreaker breaker = upstream.breaker();
+    if (breaker != null) {
+      breakerPermit = breaker.tryAcquirePermit();
+      if (breakerPermit == CircuitBreaker.NO_PERMIT) {
+        long seconds = Math.max(1, (breaker.remainingOpenNanos() + 999_999_999L) / 1_000_000_000L);
+        reject("circuit_open", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream circuit is open", seconds);
+        return;
+      }
+    }
     endpoint = upstream.choose(endpoint, ThreadLocalRandom.current());
     if (endpoint == null) {
-      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint", "upstream has no endpoint to send to");
+      releaseBreakerPermit();
+      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint", "upstream has no endpoint to send to", 0);
       return;
     }
     attempts++;
+    requestSent = false;
     endpoint.inFlight().incrementAndGet();
     inFlightCounted = true;
+    Duration perTry = policy.perTryTimeout();
+    if (perTry != null) {
+      attemptTimer = client.executor().schedule(() -> attemptFailed(Failure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    int attempt = attempts;
     Future<UpstreamConnection> f = upstream.acquire(endpoint, client.channel().eventLoop(), this);
     if (f.isDone()) {
-      onAcquired(f);
+      onAcquired(f, attempt);
     } else {
-      f.addListener(this::onAcquired);
+      f.addListener(done -> onAcquired(done, attempt));
     }
   }
 
-  private void onAcquired(Future<? super UpstreamConnection> f) {
-    if (finished) {
+  private void onAcquired(Future<? super UpstreamConnection> f, int attempt) {
+    if (finished || !inFlightCounted || attempt != attempts) {
+      // This attempt was given up (timeout, client gone) while its connection was being made.
       if (f.isSuccess()) {
         ((UpstreamConnection) f.getNow()).release(true);
       }
@@ -131,7 +196,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     conn = (UpstreamConnection) f.getNow();
     Channel up = conn.channel();
-    up.writeAndFlush(request, up.voidPromise());
+    up.write(request, up.voidPromise());
+    if (replay != null) {
+      replay.replayTo(up);
+    }
+    up.flush();
+    requestSent = requestRead;
     if (!requestRead && up.isWritable()) {
       client.read();
     }
@@ -139,13 +209,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
 
   /** A part of the request body from the client; ownership passes here. */
   void onRequestContent(HttpContent content) {
-    int size = content.content().readableBytes();
-    bytesIn += size;
+    bytesIn += content.content().readableBytes();
     boolean last = content instanceof LastHttpContent;
     if (last) {
       requestRead = true;
     }
-    if (finished || conn == null) {
+    if (finished) {
       content.release();
       return;
     }
@@ -153,7 +222,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (limit >= 0 && bytesIn > limit) {
       content.release();
       abortAttempt();
-      respondLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes");
+      respondLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes", 0);
+      return;
+    }
+    if (replay != null) {
+      replay.keep(content);
+    }
+    if (conn == null) {
+      content.release(); // between attempts: the replay buffer holds it, or no retry will happen
       return;
     }
     Channel up = conn.channel();
@@ -190,33 +266,44 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       attemptFailed(Failure.PROTOCOL);
       return;
     }
-    if (msg instanceof HttpResponse) {
-      onResponseHead((HttpResponse) msg);
+    if (msg instanceof HttpResponse && !onResponseHead((HttpResponse) msg)) {
+      ReferenceCountUtil.release(msg);
+      return;
     }
     if (msg instanceof HttpContent) {
       onResponseContent((HttpContent) msg);
     }
   }
 
-  private void onResponseHead(HttpResponse response) {
+  /** @return false when the response is not passed on (retried or refused). */
+  private boolean onResponseHead(HttpResponse response) {
     int code = response.status().code();
     if (code < 200) {
       if (code == 101) {
         attemptFailed(Failure.PROTOCOL); // upgrades are not proxied: Upgrade was stripped on the way up
-        return;
+        return false;
       }
       informational = true;
       HopByHop.strip(response.headers());
       client.write(response);
-      return;
+      return true;
     }
     if (!HopByHop.strip(response.headers())) {
       attemptFailed(Failure.PROTOCOL);
-      return;
+      return false;
+    }
+    AttemptOutcome outcome = AttemptOutcome.status(code);
+    cancelAttemptTimer();
+    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), (code / 100) + "xx");
+    recordOutcome(outcome);
+    RetryPlanner.Decision d = decide(outcome, response.headers().get(HttpHeaderNames.RETRY_AFTER));
+    if (d != null && d.retry()) {
+      abortAttempt(); // drop this response and its connection; the retry gets a fresh exchange of bytes
+      scheduleRetry(d, outcome);
+      return false;
     }
     status = code;
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), (code / 100) + "xx");
     boolean bodyless = facts.isHead() || code == 204 || code == 304;
     if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (facts.clientVersion() == HttpVersion.HTTP_1_1) {
@@ -236,9 +323,10 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     response.setProtocolVersion(HttpVersion.HTTP_1_1);
-    response.headers().set(X_SALVE_UPSTREAM, upstream.name());
+    response.headers().set(X_SALVE_UPSTREAM, upstream.name()).setInt(X_SALVE_ATTEMPTS, attempts);
     responseStarted = true;
     client.write(response);
+    return true;
   }
 
   private void onResponseContent(HttpContent content) {
@@ -292,9 +380,15 @@ final class ProxyExchange implements UpstreamConnection.Listener {
 
   private void deadlineExpired() {
     deadline = null;
-    if (!finished) {
-      attemptFailed(Failure.TIMEOUT);
+    if (finished) {
+      return;
     }
+    if (inFlightCounted && !responseStarted) {
+      listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), Failure.TIMEOUT.outcome);
+      recordOutcome(AttemptOutcome.timeout());
+    }
+    abortAttempt();
+    endWith(Failure.TIMEOUT);
   }
 
   /** The client connection closed before the exchange ended. */
@@ -302,6 +396,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (finished) {
       return;
     }
+    releaseBreakerPermit();
     abortAttempt();
     if (!responseStarted) {
       status = 499;
@@ -311,10 +406,25 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   }
 
   private void attemptFailed(Failure failure) {
-    if (conn != null || failure == Failure.CONNECT || failure == Failure.POOL_EXHAUSTED) {
-      listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), failure.outcome);
+    if (finished || !inFlightCounted) {
+      return;
     }
+    cancelAttemptTimer();
+    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), failure.outcome);
+    AttemptOutcome outcome = failure.attemptOutcome();
+    recordOutcome(outcome);
     abortAttempt();
+    if (!responseStarted && outcome != null) {
+      RetryPlanner.Decision d = decide(outcome, null);
+      if (d != null && d.retry()) {
+        scheduleRetry(d, outcome);
+        return;
+      }
+    }
+    endWith(failure);
+  }
+
+  private void endWith(Failure failure) {
     if (responseStarted) {
       // Part of the response is out: the only honest signal left is to close the connection.
       closeClient = true;
@@ -322,11 +432,65 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       client.close();
       return;
     }
-    respondLocally(failure.status, failure.reason, failure.message);
+    respondLocally(failure.status, failure.reason, failure.message, 0);
+  }
+
+  /** @return the planner's decision, or null when a retry is impossible for structural reasons. */
+  private RetryPlanner.Decision decide(AttemptOutcome outcome, String retryAfter) {
+    boolean replayable = bytesIn == 0 || (replay != null && replay.replayable());
+    RetryPlanner.Decision d = planner.next(attempts, outcome, replayable, retryAfter);
+    if (d.verdict() == RetryPlanner.Verdict.BUDGET_EXHAUSTED) {
+      listener.observer().onRetryBudgetExhausted(upstream.name());
+    }
+    return d;
+  }
+
+  private void scheduleRetry(RetryPlanner.Decision d, AttemptOutcome outcome) {
+    listener.observer().onRetry(upstream.name(), outcome.reason());
+    attemptTimer = client.executor().schedule(this::attempt, d.delayNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Tells the breaker and the outlier detector how the attempt ended. */
+  private void recordOutcome(AttemptOutcome outcome) {
+    if (outcome == null || endpoint == null) {
+      return;
+    }
+    boolean failed = outcome.isFailure(failOn);
+    CircuitBreaker breaker = upstream.breaker();
+    if (breaker != null && breakerPermit != CircuitBreaker.NO_PERMIT) {
+      if (failed) {
+        breaker.onFailure(breakerPermit);
+      } else {
+        breaker.onSuccess(breakerPermit);
+      }
+      breakerPermit = CircuitBreaker.NO_PERMIT;
+    }
+    if (upstream.outliers() != null) {
+      if (failed) {
+        upstream.outliers().onFailure(endpoint.key());
+      } else {
+        upstream.outliers().onSuccess(endpoint.key());
+      }
+    }
+  }
+
+  private void releaseBreakerPermit() {
+    if (breakerPermit != CircuitBreaker.NO_PERMIT) {
+      upstream.breaker().releasePermission(breakerPermit);
+      breakerPermit = CircuitBreaker.NO_PERMIT;
+    }
+  }
+
+  private void cancelAttemptTimer() {
+    if (attemptTimer != null) {
+      attemptTimer.cancel(false);
+      attemptTimer = null;
+    }
   }
 
   /** Gives up the current upstream connection, which is closed: its state is unknown. */
   private void abortAttempt() {
+    cancelAttemptTimer();
     releaseConnection(false);
   }
 
@@ -343,11 +507,23 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
   }
 
-  private void respondLocally(HttpResponseStatus st, String reason, String message) {
+  private void reject(String reason, HttpResponseStatus st, String message, long retryAfterSeconds) {
+    listener.observer().onRejected(upstream.name(), reason);
+    respondLocally(st, reason, message, retryAfterSeconds);
+  }
+
+  private void respondLocally(HttpResponseStatus st, String reason, String message, long retryAfterSeconds) {
     status = st.code();
     boolean close = !requestRead || !facts.clientKeepAlive() || listener.draining();
     closeClient = close;
-    ChannelFuture f = client.writeAndFlush(ErrorResponses.of(client.alloc(), st, reason, message, close));
+    FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, close);
+    if (attempts > 0) {
+      response.headers().setInt(X_SALVE_ATTEMPTS, attempts);
+    }
+    if (retryAfterSeconds > 0) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    }
+    ChannelFuture f = client.writeAndFlush(response);
     finish(reason);
     if (close) {
       f.addListener(ChannelFutureListener.CLOSE);
@@ -362,6 +538,15 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null;
+    }
+    cancelAttemptTimer();
+    releaseBreakerPermit();
+    if (replay != null) {
+      replay.release();
+    }
+    if (bulkheadHeld) {
+      bulkheadHeld = false;
+      upstream.bulkhead().release();
     }
     long duration = System.nanoTime() - facts.startNanos();
     permit.release(status, duration);
@@ -405,6 +590,21 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       this.reason = reason;
       this.message = message;
       this.outcome = outcome;
+    }
+
+    /** @return the outcome the breaker, outliers and retries judge, or null for local overload. */
+    AttemptOutcome attemptOutcome() {
+      switch (this) {
+        case CONNECT:
+          return AttemptOutcome.connectFailure();
+        case RESET:
+        case PROTOCOL:
+          return AttemptOutcome.reset();
+        case TIMEOUT:
+          return AttemptOutcome.timeout();
+        default:
+          return null;
+      }
     }
   }
 }

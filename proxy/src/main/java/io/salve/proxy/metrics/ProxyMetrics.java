@@ -97,6 +97,33 @@ public final class ProxyMetrics implements ExchangeObserver {
     c.increment();
   }
 
+  @Override
+  public void onRejected(String upstream, String reason) {
+    Counter.builder("salve.rejected")
+        .description("Requests refused before reaching the upstream (bulkhead, open circuit)")
+        .tags("upstream", upstream, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void onRetry(String upstream, String reason) {
+    Counter.builder("salve.retries")
+        .description("Retries scheduled, by the outcome retried")
+        .tags("upstream", upstream, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void onRetryBudgetExhausted(String upstream) {
+    Counter.builder("salve.retry.budget.exhausted")
+        .description("Retries refused because the upstream's retry budget was spent")
+        .tags("upstream", upstream)
+        .register(registry)
+        .increment();
+  }
+
   private final class RouteMeters {
     final String listener;
     final String route;

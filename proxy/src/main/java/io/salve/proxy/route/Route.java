@@ -4,6 +4,7 @@ import io.salve.config.Criticality;
 import io.salve.config.RouteConfig;
 import io.salve.config.RouteMatch;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.salve.proxy.resilience.RetryPolicy;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ public final class Route {
   private final String pathPrefix;
   private final String[] methods;
   private final String[][] headers;
+  private final RetryPolicy retryPolicy;
 
   public Route(String listener, RouteConfig config) {
     this.listener = listener;
@@ -23,6 +25,7 @@ public final class Route {
     this.host = m.host() == null ? null : m.host().toLowerCase(Locale.ROOT);
     this.pathPrefix = m.pathPrefix();
     this.methods = m.methods().toArray(new String[0]);
+    this.retryPolicy = config.retry() == null ? null : RetryPolicy.of(config.retry());
     this.headers = new String[m.headers().size()][];
     int i = 0;
     for (Map.Entry<String, String> e : m.headers().entrySet()) {
@@ -76,6 +79,11 @@ public final class Route {
 
   public Criticality criticality() {
     return config.criticality();
+  }
+
+  /** @return the route's own retry policy, or null to use the upstream's. */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
   }
 
   public RouteConfig config() {
