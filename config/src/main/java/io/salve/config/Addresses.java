@@ -17,7 +17,7 @@ final class Addresses {
 
   private Addresses() {}
 
-  /** @return the address, or null unless {@code text} is {@code host:port} or {@code [v6]:port}, port 0..65535. */
+  /** @return the address, or null unless it is {@code host:port} or {@code [v6]:port}, port 0-65535. */
   static HostPort hostPort(String text) {
     String host;
     String port;

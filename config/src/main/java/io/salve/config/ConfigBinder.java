@@ -32,7 +32,8 @@ final class ConfigBinder {
             references, listeners),
         listeners,
         upstreams,
-        LoadSheddingBinder.bind(s.section("loadShedding", "a map of load shedding settings", LoadSheddingBinder.KEYS)),
+        LoadSheddingBinder.bind(
+            s.section("loadShedding", "a map of load shedding settings", LoadSheddingBinder.KEYS)),
         new CoordinationBinder(nodes, references)
             .bind(s.section("coordination", "a map of coordination settings", CoordinationBinder.KEYS)),
         new AccessLogConfig(accessLog == null || accessLog.bool("enabled", true)),
@@ -52,7 +53,8 @@ final class ConfigBinder {
     for (ListenerConfig listener : listeners) {
       if (a.has("address") && address.port() != 0 && listener.address() != null
           && ListenerBinder.key(address).equals(ListenerBinder.key(listener.address()))) {
-        nodes.invalid(a.get("address"), a.path("address"), "an address not used by listener " + listener.name());
+        nodes.invalid(a.get("address"), a.path("address"),
+            "an address not used by listener " + listener.name());
       }
     }
     List<String> ready = new ArrayList<>();

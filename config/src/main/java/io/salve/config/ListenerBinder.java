@@ -27,7 +27,8 @@ final class ListenerBinder {
   /** @return the listeners in file order; a missing or empty list is reported. */
   List<ListenerConfig> bindAll(Section root) {
     List<ListenerConfig> listeners = new ArrayList<>();
-    List<Node> items = root.nonEmptyList("listeners", "a non-empty list of listeners with name, address, routes");
+    List<Node> items =
+        root.nonEmptyList("listeners", "a non-empty list of listeners with name, address, routes");
     for (int i = 0; i < items.size(); i++) {
       listeners.add(bind(items.get(i), "listeners[" + i + "]", i));
     }

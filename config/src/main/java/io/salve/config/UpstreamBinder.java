@@ -61,7 +61,9 @@ final class UpstreamBinder {
     List<EndpointConfig> endpoints = endpoints(s);
     DiscoveryConfig discovery = discovery(s);
     LeasesConfig leases = leases(s);
-    if (endpoints.isEmpty() && discovery == null && leases == null) {
+    // Judged on what is written: endpoints that are all invalid are reported one by one instead.
+    boolean endpointsWritten = s.has("endpoints") && !Nodes.isEmptyCollection(s.get("endpoints"));
+    if (!endpointsWritten && !s.has("discovery") && !s.has("leases")) {
       nodes.report(nameNode, path + ": no endpoints (expected: endpoints, discovery or leases)");
     }
     Section retry = s.section("retry", "a map of retry settings", RetryBinder.KEYS);
@@ -99,7 +101,7 @@ final class UpstreamBinder {
       }
       Integer first = seen.putIfAbsent(endpoint.address().toString().toLowerCase(Locale.ROOT), i);
       if (first != null) {
-        nodes.invalid(item, path, "an endpoint not already listed at " + s.path("endpoints") + "[" + first + "]");
+        nodes.invalid(item, path, "an endpoint not already listed at endpoints[" + first + "]");
       }
       endpoints.add(endpoint);
     }
