@@ -71,7 +71,7 @@ final class Addresses {
   }
 
   /** @return the 4 or 16 bytes of an IPv4 or IPv6 literal, or null. */
-  static byte[] ipLiteral(String text) {
+  private static byte[] ipLiteral(String text) {
     return text.indexOf(':') >= 0 ? ipv6(text) : ipv4(text);
   }
 
