@@ -33,6 +33,12 @@ class YamlErrorsTest {
   }
 
   @Test
+  void controlCharacter_isReportedAtItsPosition() {
+    assertThat(errors("listeners: []\nupstreams: { app: \"caf\u00e9 \u0007\" }\n"))
+        .containsExactly("2:25: invalid YAML: special character U+0007 is not allowed");
+  }
+
+  @Test
   void emptyFile_isAnError() {
     assertThat(errors("# nothing but a comment\n"))
         .containsExactly("1:1: the file is empty (expected: a map with listeners and upstreams)");
