@@ -2,6 +2,7 @@ package io.salve.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +47,11 @@ final class Addresses {
       return null;
     }
     return new HostPort(host, Integer.parseInt(port));
+  }
+
+  /** @return {@code host:port} with the host in lower case: two addresses with one key are the same. */
+  static String key(HostPort address) {
+    return address.toString().toLowerCase(Locale.ROOT);
   }
 
   /** @return the block, or null; a bare address is a block of one (/32 or /128). Host bits are cleared. */

@@ -23,7 +23,7 @@ final class ConfigBinder {
   SalveConfig bind(Node root) {
     Section s = nodes.section(root, "", "a map with listeners and upstreams at the top level", KEYS);
     // Upstreams first: every other section refers to them by name.
-    Map<String, UpstreamConfig> upstreams = new UpstreamBinder(nodes).bindAll(s);
+    Map<String, UpstreamConfig> upstreams = new UpstreamBinder(nodes, s.has("coordination")).bindAll(s);
     UpstreamReferences references = new UpstreamReferences(nodes, upstreams.keySet());
     List<ListenerConfig> listeners = new ListenerBinder(nodes, references).bindAll(s);
     Section accessLog = s.section("accessLog", "a map like {enabled: true}", List.of("enabled"));
@@ -52,7 +52,7 @@ final class ConfigBinder {
     }
     for (ListenerConfig listener : listeners) {
       if (a.has("address") && address.port() != 0 && listener.address() != null
-          && ListenerBinder.key(address).equals(ListenerBinder.key(listener.address()))) {
+          && Addresses.key(address).equals(Addresses.key(listener.address()))) {
         nodes.invalid(a.get("address"), a.path("address"),
             "an address not used by listener " + listener.name());
       }

@@ -179,10 +179,21 @@ class ReferenceErrorsTest {
           c:
           d: { discovery: { etcd: d } }
           e: { leases: {} }
+        coordination: { identity: p-0, etcd: { endpoints: ["http://127.0.0.1:2379"] } }
         """)).containsExactly(
             "6:3: upstreams.a: no endpoints (expected: endpoints, discovery or leases)",
             "8:3: upstreams.b: no endpoints (expected: endpoints, discovery or leases)",
             "9:3: upstreams.c: no endpoints (expected: endpoints, discovery or leases)");
+  }
+
+  @Test
+  void discoveryNeedsCoordination() {
+    assertThat(errors("""
+        listeners: [{ name: in, address: 127.0.0.1:15000, routes: [{ upstream: catalog }] }]
+        upstreams:
+          catalog: { discovery: { etcd: catalog } }
+        """)).containsExactly("3:33: upstreams.catalog.discovery.etcd: catalog (expected: a service name,"
+            + " with a coordination section giving the etcd endpoints to discover it from)");
   }
 
   @Test

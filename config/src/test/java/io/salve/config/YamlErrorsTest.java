@@ -70,7 +70,7 @@ class YamlErrorsTest {
         upstreams:
           orders:
             endpionts: [127.0.0.1:8080]
-            discovery: { etcd: orders }
+            leases: {}
         """)).containsExactly("7:5: unknown key 'endpionts' in upstreams.orders (did you mean 'endpoints'?)");
   }
 
