@@ -2,6 +2,7 @@ package io.salve.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -17,7 +18,7 @@ final class Addresses {
 
   private Addresses() {}
 
-  /** @return the address, or null unless {@code text} is {@code host:port} or {@code [v6]:port}, port 0..65535. */
+  /** @return the address, or null unless it is {@code host:port} or {@code [v6]:port}, port 0-65535. */
   static HostPort hostPort(String text) {
     String host;
     String port;
@@ -48,6 +49,11 @@ final class Addresses {
     return new HostPort(host, Integer.parseInt(port));
   }
 
+  /** @return {@code host:port} with the host in lower case: two addresses with one key are the same. */
+  static String key(HostPort address) {
+    return address.toString().toLowerCase(Locale.ROOT);
+  }
+
   /** @return the block, or null; a bare address is a block of one (/32 or /128). Host bits are cleared. */
   static Cidr cidr(String text) {
     int slash = text.indexOf('/');
@@ -71,7 +77,7 @@ final class Addresses {
   }
 
   /** @return the 4 or 16 bytes of an IPv4 or IPv6 literal, or null. */
-  static byte[] ipLiteral(String text) {
+  private static byte[] ipLiteral(String text) {
     return text.indexOf(':') >= 0 ? ipv6(text) : ipv4(text);
   }
 

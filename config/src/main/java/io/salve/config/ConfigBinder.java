@@ -23,7 +23,7 @@ final class ConfigBinder {
   SalveConfig bind(Node root) {
     Section s = nodes.section(root, "", "a map with listeners and upstreams at the top level", KEYS);
     // Upstreams first: every other section refers to them by name.
-    Map<String, UpstreamConfig> upstreams = new UpstreamBinder(nodes).bindAll(s);
+    Map<String, UpstreamConfig> upstreams = new UpstreamBinder(nodes, s.has("coordination")).bindAll(s);
     UpstreamReferences references = new UpstreamReferences(nodes, upstreams.keySet());
     List<ListenerConfig> listeners = new ListenerBinder(nodes, references).bindAll(s);
     Section accessLog = s.section("accessLog", "a map like {enabled: true}", List.of("enabled"));
@@ -32,7 +32,8 @@ final class ConfigBinder {
             references, listeners),
         listeners,
         upstreams,
-        LoadSheddingBinder.bind(s.section("loadShedding", "a map of load shedding settings", LoadSheddingBinder.KEYS)),
+        LoadSheddingBinder.bind(
+            s.section("loadShedding", "a map of load shedding settings", LoadSheddingBinder.KEYS)),
         new CoordinationBinder(nodes, references)
             .bind(s.section("coordination", "a map of coordination settings", CoordinationBinder.KEYS)),
         new AccessLogConfig(accessLog == null || accessLog.bool("enabled", true)),
@@ -51,8 +52,9 @@ final class ConfigBinder {
     }
     for (ListenerConfig listener : listeners) {
       if (a.has("address") && address.port() != 0 && listener.address() != null
-          && ListenerBinder.key(address).equals(ListenerBinder.key(listener.address()))) {
-        nodes.invalid(a.get("address"), a.path("address"), "an address not used by listener " + listener.name());
+          && Addresses.key(address).equals(Addresses.key(listener.address()))) {
+        nodes.invalid(a.get("address"), a.path("address"),
+            "an address not used by listener " + listener.name());
       }
     }
     List<String> ready = new ArrayList<>();

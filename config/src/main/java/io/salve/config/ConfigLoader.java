@@ -3,6 +3,7 @@ package io.salve.config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,11 @@ public final class ConfigLoader {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, "no such file")));
     } catch (IOException e) {
-      throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, "cannot read file: " + e)));
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, "cannot read file: " + reason)));
     }
     return parse(text, file.toString());
   }

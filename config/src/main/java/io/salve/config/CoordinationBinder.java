@@ -38,7 +38,8 @@ final class CoordinationBinder {
     }
     return new CoordinationConfig(identity, etcd(etcd),
         leaderElection(c.section("leaderElection", "a map of election, ttl, whenHealthy", ELECTION_KEYS)),
-        registration(c.section("registration", "a map of service, address, ttl, whenHealthy", REGISTRATION_KEYS)));
+        registration(
+            c.section("registration", "a map of service, address, ttl, whenHealthy", REGISTRATION_KEYS)));
   }
 
   private CoordinationConfig.EtcdConfig etcd(Section e) {

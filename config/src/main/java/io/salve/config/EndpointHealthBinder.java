@@ -9,15 +9,16 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /** Binds how an upstream judges its endpoints: circuit breaker, outlier detection, active health checks. */
 final class EndpointHealthBinder {
-  static final List<String> CIRCUIT_BREAKER_KEYS = List.of("failureThreshold", "successThreshold", "openDuration",
-      "halfOpenMaxRequests", "failureRate", "failOn");
+  static final List<String> CIRCUIT_BREAKER_KEYS = List.of(
+      "failureThreshold", "successThreshold", "openDuration", "halfOpenMaxRequests", "failureRate", "failOn");
   static final List<String> FAILURE_RATE_KEYS = List.of("threshold", "minimumRequests", "window");
   static final List<String> OUTLIER_KEYS =
       List.of("consecutiveFailures", "baseEjectionTime", "maxEjectionTime", "maxEjectionPercent");
   static final List<String> HEALTH_CHECK_KEYS = List.of("type", "path", "interval", "timeout",
       "unhealthyThreshold", "healthyThreshold", "panicThreshold", "expectedStatus");
   static final FailureConditions DEFAULT_FAIL_ON = Outcomes.of("connect-failure", "reset", "timeout", "5xx");
-  static final HealthCheckConfig.StatusRange DEFAULT_EXPECTED_STATUS = new HealthCheckConfig.StatusRange(200, 399);
+  static final HealthCheckConfig.StatusRange DEFAULT_EXPECTED_STATUS =
+      new HealthCheckConfig.StatusRange(200, 399);
 
   private static final Map<String, HealthCheckConfig.ProbeType> PROBE_TYPES =
       Nodes.choices(HealthCheckConfig.ProbeType.values(), t -> t.name().toLowerCase(java.util.Locale.ROOT));
@@ -42,7 +43,8 @@ final class EndpointHealthBinder {
         cb.integer("successThreshold", 2, 1, MAX),
         cb.duration("openDuration", Duration.ofSeconds(30), Nodes.POSITIVE),
         cb.integer("halfOpenMaxRequests", 1, 1, MAX),
-        failureRate(cb.section("failureRate", "a map of threshold, minimumRequests, window", FAILURE_RATE_KEYS)),
+        failureRate(
+            cb.section("failureRate", "a map of threshold, minimumRequests, window", FAILURE_RATE_KEYS)),
         retries.outcomes(cb, "failOn", DEFAULT_FAIL_ON));
   }
 
@@ -76,7 +78,7 @@ final class EndpointHealthBinder {
     }
     return new HealthCheckConfig(
         hc.choice("type", HealthCheckConfig.ProbeType.HTTP, PROBE_TYPES),
-        hc.value("path", "/healthz", (n, p) -> nodes.text(n, p, "a path starting with /", t -> t.startsWith("/"))),
+        hc.value("path", "/healthz", nodes::path),
         hc.duration("interval", Duration.ofSeconds(5), Nodes.POSITIVE),
         hc.duration("timeout", Duration.ofSeconds(1), Nodes.POSITIVE),
         hc.integer("unhealthyThreshold", 3, 1, MAX),

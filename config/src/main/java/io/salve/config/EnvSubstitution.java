@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Expands {@code ${NAME}} and {@code ${NAME:-default}} in one scalar. As in the shell, the default is
- * used when the variable is unset or empty, and an unset variable without default is an error here. A {@code $} not followed by {@code {} is kept as it is.
+ * used when the variable is unset or empty; unlike the shell, an unset variable without default is an
+ * error. A {@code $} not followed by <code>{</code> is kept as it is.
  */
 final class EnvSubstitution {
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

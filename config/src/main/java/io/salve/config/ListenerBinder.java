@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -27,7 +26,8 @@ final class ListenerBinder {
   /** @return the listeners in file order; a missing or empty list is reported. */
   List<ListenerConfig> bindAll(Section root) {
     List<ListenerConfig> listeners = new ArrayList<>();
-    List<Node> items = root.nonEmptyList("listeners", "a non-empty list of listeners with name, address, routes");
+    List<Node> items =
+        root.nonEmptyList("listeners", "a non-empty list of listeners with name, address, routes");
     for (int i = 0; i < items.size(); i++) {
       listeners.add(bind(items.get(i), "listeners[" + i + "]", i));
     }
@@ -38,11 +38,11 @@ final class ListenerBinder {
     Section l = nodes.section(node, path, "a map with name, address and routes", KEYS);
     String name = l.requiredString("name", "a unique listener name");
     if (name != null) {
-      unique(names, name, index, l, "name");
+      unique(names, name, index, l, "name", "a name");
     }
     HostPort address = l.required("address", "host:port to listen on", nodes::hostPort);
     if (address != null && address.port() != 0) {
-      unique(addresses, key(address), index, l, "address");
+      unique(addresses, Addresses.key(address), index, l, "address", "an address");
     }
     ListenerLimits limits = new ListenerLimits(
         (int) l.size("maxInitialLineLength", 8 * 1024, 1, Integer.MAX_VALUE),
@@ -54,16 +54,10 @@ final class ListenerBinder {
     return new ListenerConfig(name, address, routes.bindAll(l), limits, trustedProxies(l));
   }
 
-  /** @return {@code host:port} with the host in lower case, the identity of a bound address. */
-  static String key(HostPort address) {
-    return address.toString().toLowerCase(Locale.ROOT);
-  }
-
-  private void unique(Map<String, Integer> seen, String value, int index, Section l, String key) {
+  private void unique(Map<String, Integer> seen, String value, int index, Section l, String key, String noun) {
     Integer first = seen.putIfAbsent(value, index);
     if (first != null) {
-      nodes.invalid(l.get(key), l.path(key), "a" + (key.equals("address") ? "n " : " ") + key
-          + " not used by listeners[" + first + "]");
+      nodes.invalid(l.get(key), l.path(key), noun + " not used by listeners[" + first + "]");
     }
   }
 

@@ -45,7 +45,8 @@ final class Nodes {
 
   /** Reports {@code path: <the node's value> (expected: expected)} at the node. */
   void invalid(Node node, String path, String expected) {
-    problems.add(node, (path.isEmpty() ? "the top level" : path) + ": " + show(node) + " (expected: " + expected + ")");
+    String where = path.isEmpty() ? "the top level" : path;
+    problems.add(node, where + ": " + show(node) + " (expected: " + expected + ")");
   }
 
   /** Reports a free-form message at the node. */
@@ -56,6 +57,12 @@ final class Nodes {
   /** @return whether the node is absent or an explicit YAML null ({@code key:}, {@code ~}, {@code null}). */
   static boolean isNull(Node node) {
     return node == null || (node instanceof ScalarNode && node.getTag().equals(Tag.NULL));
+  }
+
+  /** @return whether the node is an empty list or an empty map. */
+  static boolean isEmptyCollection(Node node) {
+    return (node instanceof SequenceNode sequence && sequence.getValue().isEmpty())
+        || (node instanceof MappingNode mapping && mapping.getValue().isEmpty());
   }
 
   /** @return a map node as a section accepting {@code keys} (null: any key), or an empty section. */
@@ -92,6 +99,11 @@ final class Nodes {
   /** @return the scalar's expanded, trimmed text when it passes {@code valid}, else null after reporting. */
   String text(Node node, String path, String expected, Predicate<String> valid) {
     return check(node, path, expected, Function.identity(), valid);
+  }
+
+  /** @return a URL path, which starts with {@code /}. */
+  String path(Node node, String path) {
+    return text(node, path, "a path starting with /", t -> t.startsWith("/"));
   }
 
   Duration duration(Node node, String path, Duration min) {

@@ -7,8 +7,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /** Binds a retry policy, of an upstream or of a route, and the outcome lists of retry and breakers. */
 final class RetryBinder {
-  static final List<String> KEYS = List.of(
-      "maxAttempts", "retryOn", "retryNonIdempotent", "backoff", "maxElapsed", "perTryTimeout", "maxBufferedBody");
+  static final List<String> KEYS = List.of("maxAttempts", "retryOn", "retryNonIdempotent", "backoff",
+      "maxElapsed", "perTryTimeout", "maxBufferedBody");
   static final List<String> BACKOFF_KEYS = List.of("initial", "max", "multiplier", "jitter");
   static final BackoffConfig DEFAULT_BACKOFF =
       new BackoffConfig(Duration.ofMillis(50), Duration.ofSeconds(1), 2.0, BackoffConfig.Jitter.FULL);
@@ -48,7 +48,8 @@ final class RetryBinder {
     backoff.requireOrdered("initial", initial, "max", max, Durations::format);
     double multiplier = backoff.value("multiplier", DEFAULT_BACKOFF.multiplier(),
         (n, p) -> nodes.decimal(n, p, 1.0, 1000.0, "a number from 1.0 to 1000.0"));
-    return new BackoffConfig(initial, max, multiplier, backoff.choice("jitter", DEFAULT_BACKOFF.jitter(), JITTERS));
+    BackoffConfig.Jitter jitter = backoff.choice("jitter", DEFAULT_BACKOFF.jitter(), JITTERS);
+    return new BackoffConfig(initial, max, multiplier, jitter);
   }
 
   /** @return the outcomes listed under {@code key}, e.g. {@code retryOn} or {@code failOn}, or the fallback. */

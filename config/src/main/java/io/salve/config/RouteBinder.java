@@ -52,7 +52,8 @@ final class RouteBinder {
    */
   private RouteConfig bind(Node node, String path, int index, Map<String, Integer> names) {
     Section r = nodes.section(node, path, "a map of route settings", KEYS);
-    String name = r.value("name", "route-" + index, (n, p) -> nodes.text(n, p, "a non-empty name", t -> !t.isEmpty()));
+    String name =
+        r.value("name", "route-" + index, (n, p) -> nodes.text(n, p, "a non-empty name", t -> !t.isEmpty()));
     Integer first = names.putIfAbsent(name, index);
     if (first != null) {
       nodes.report(r.has("name") ? r.get("name") : node, r.path("name") + ": " + name
@@ -76,7 +77,7 @@ final class RouteBinder {
     String host = m.value("host", null, (n, p) -> nodes.text(n, p, "a host name", t -> !t.isEmpty()));
     return new RouteMatch(
         host == null ? null : host.toLowerCase(Locale.ROOT),
-        m.value("pathPrefix", "/", (n, p) -> nodes.text(n, p, "a path starting with /", t -> t.startsWith("/"))),
+        m.value("pathPrefix", "/", nodes::path),
         methods(m),
         headers(m));
   }

@@ -63,10 +63,6 @@ final class Section {
     return path.isEmpty() ? "at the top level" : "in " + path;
   }
 
-  String path() {
-    return path;
-  }
-
   /** @return the map node, or null when this section stands in for a value of the wrong type. */
   MappingNode node() {
     return mapping;
@@ -88,11 +84,6 @@ final class Section {
 
   boolean has(String key) {
     return get(key) != null;
-  }
-
-  /** @return the key node of a present key, to report a problem at the name. */
-  Node keyNode(String key) {
-    return entries.get(key).getKeyNode();
   }
 
   /** @return every accepted entry, in file order (for maps of user-chosen names). */
@@ -166,10 +157,6 @@ final class Section {
     } else {
       nodes.invalid(get(highKey), path(highKey), "at least " + lowKey + ", which is " + format.apply(low));
     }
-  }
-
-  String string(String key, String fallback) {
-    return value(key, fallback, (n, p) -> nodes.text(n, p, "a string"));
   }
 
   /** @return a non-empty string; reports it missing or empty. */

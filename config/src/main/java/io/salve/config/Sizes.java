@@ -3,7 +3,7 @@ package io.salve.config;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses byte sizes: a plain integer of bytes, or an integer with {@code B}, {@code KiB}, {@code MiB}, {@code GiB}. */
+/** Parses byte sizes: an integer of bytes, alone or with {@code B}, {@code KiB}, {@code MiB} or {@code GiB}. */
 final class Sizes {
   private static final Pattern SIZE = Pattern.compile("(\\d{1,18})\\s*(B|KiB|MiB|GiB)?");
 

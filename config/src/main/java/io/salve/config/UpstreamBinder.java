@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -28,9 +27,12 @@ final class UpstreamBinder {
   private final Nodes nodes;
   private final RetryBinder retries;
   private final EndpointHealthBinder health;
+  /** Whether the file has a {@code coordination} section, whose etcd discovery reads. */
+  private final boolean etcdConfigured;
 
-  UpstreamBinder(Nodes nodes) {
+  UpstreamBinder(Nodes nodes, boolean etcdConfigured) {
     this.nodes = nodes;
+    this.etcdConfigured = etcdConfigured;
     this.retries = new RetryBinder(nodes);
     this.health = new EndpointHealthBinder(nodes, retries);
   }
@@ -61,7 +63,9 @@ final class UpstreamBinder {
     List<EndpointConfig> endpoints = endpoints(s);
     DiscoveryConfig discovery = discovery(s);
     LeasesConfig leases = leases(s);
-    if (endpoints.isEmpty() && discovery == null && leases == null) {
+    // Judged on what is written: endpoints that are all invalid are reported one by one instead.
+    boolean endpointsWritten = s.has("endpoints") && !Nodes.isEmptyCollection(s.get("endpoints"));
+    if (!endpointsWritten && !s.has("discovery") && !s.has("leases")) {
       nodes.report(nameNode, path + ": no endpoints (expected: endpoints, discovery or leases)");
     }
     Section retry = s.section("retry", "a map of retry settings", RetryBinder.KEYS);
@@ -97,9 +101,9 @@ final class UpstreamBinder {
       if (endpoint == null) {
         continue;
       }
-      Integer first = seen.putIfAbsent(endpoint.address().toString().toLowerCase(Locale.ROOT), i);
+      Integer first = seen.putIfAbsent(Addresses.key(endpoint.address()), i);
       if (first != null) {
-        nodes.invalid(item, path, "an endpoint not already listed at " + s.path("endpoints") + "[" + first + "]");
+        nodes.invalid(item, path, "an endpoint not already listed at endpoints[" + first + "]");
       }
       endpoints.add(endpoint);
     }
@@ -127,6 +131,10 @@ final class UpstreamBinder {
       return null;
     }
     String service = d.requiredString("etcd", "the name of a service registered in etcd");
+    if (service != null && !etcdConfigured) {
+      nodes.invalid(d.get("etcd"), d.path("etcd"), "a service name, with a coordination section"
+          + " giving the etcd endpoints to discover it from");
+    }
     return service == null ? null : new DiscoveryConfig(service);
   }
 

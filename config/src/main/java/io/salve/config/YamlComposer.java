@@ -9,6 +9,7 @@ import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.parser.Parser;
 import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
 
@@ -37,11 +38,22 @@ final class YamlComposer {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String context = e.getContext() == null ? "" : e.getContext() + ", ";
       problems.add(mark, oneLine("invalid YAML: " + context + e.getProblem()));
+    } catch (ReaderException e) {
+      problems.add(markAt(yaml, e.getPosition()),
+          String.format("invalid YAML: special character U+%04X is not allowed", e.getCodePoint()));
     } catch (YAMLException e) {
       // Limits (aliases, nesting, size) fail without a position: report where parsing had got to.
       problems.add(parser.lastMark, oneLine("invalid YAML: " + e.getMessage()));
     }
     return null;
+  }
+
+  /** @return the position of the code point at {@code position}, counted from the start of the text. */
+  private static Mark markAt(String text, int position) {
+    int index = text.offsetByCodePoints(0, Math.min(position, text.codePointCount(0, text.length())));
+    int lineStart = text.lastIndexOf('\n', index - 1) + 1;
+    int line = (int) text.substring(0, lineStart).chars().filter(c -> c == '\n').count();
+    return new Mark("", index, line, text.codePointCount(lineStart, index), new int[0], 0);
   }
 
   private static String oneLine(String message) {
