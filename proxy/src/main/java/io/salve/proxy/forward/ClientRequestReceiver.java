@@ -145,20 +145,29 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     RequestFacts facts =
         new RequestFacts(
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
-            req.method() == HttpMethod.HEAD, maxBody);
+            req.method() == HttpMethod.HEAD, chunked || HttpUtil.getContentLength(req, 0L) > 0, maxBody);
     Upstream upstream = listener.upstreams().get(route.upstream());
     exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts, permit);
     exchange.start();
   }
 
-  /** Called by the exchange when it has ended; the response (or its last part) is being written. */
-  void exchangeFinished(boolean closeClient) {
+  /**
+   * Called by the exchange when it has ended; the response (or its last part) is being written.
+   *
+   * @param requestRead whether the request's last part was received; if not (and the connection
+   *     stays open, so the request has no body) its empty last part is skipped before the next one
+   */
+  void exchangeFinished(boolean closeClient, boolean requestRead) {
     exchange = null;
     if (closeClient) {
       closing = true;
       return;
     }
-    timeouts.awaitingRequest();
+    if (requestRead) {
+      timeouts.awaitingRequest();
+    } else {
+      skipUntilLast = true;
+    }
     ctx.read();
   }
 

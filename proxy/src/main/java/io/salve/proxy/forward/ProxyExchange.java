@@ -200,11 +200,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (replay != null) {
       replay.replayTo(up);
     }
-    up.flush();
     requestSent = requestRead;
     if (!requestRead && up.isWritable()) {
+      // Often delivers an already-decoded last part synchronously, so head and end share one flush.
       client.read();
     }
+    up.flush();
   }
 
   /** A part of the request body from the client; ownership passes here. */
@@ -312,7 +313,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         closeClient = true; // an HTTP/1.0 client learns the end of the body from the close
       }
     }
-    if (!requestRead) {
+    if (!requestRead && facts.hasBody()) {
       closeClient = true; // the rest of the request body will not be read
     }
     boolean keepAlive = facts.clientKeepAlive() && !closeClient && !listener.draining();
@@ -514,7 +515,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
 
   private void respondLocally(HttpResponseStatus st, String reason, String message, long retryAfterSeconds) {
     status = st.code();
-    boolean close = !requestRead || !facts.clientKeepAlive() || listener.draining();
+    boolean close = (!requestRead && facts.hasBody()) || !facts.clientKeepAlive() || listener.draining();
     closeClient = close;
     FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, close);
     if (attempts > 0) {
@@ -569,7 +570,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
                 bytesOut,
                 attempts,
                 error));
-    receiver.exchangeFinished(closeClient);
+    receiver.exchangeFinished(closeClient, requestRead);
   }
 
   /** How an attempt failed, and what the client hears when it is the last word. */

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * What the exchange needs to know about the client's request beyond its head, fixed on arrival.
  *
  * @param path the normalized path (without query), as logged
+ * @param hasBody whether the request declares a body (chunked, or a Content-Length above 0)
  * @param maxRequestBody the body limit in bytes for this route, or -1 for none
  */
 record RequestFacts(
@@ -18,4 +19,5 @@ record RequestFacts(
     HttpVersion clientVersion,
     boolean clientKeepAlive,
     boolean isHead,
+    boolean hasBody,
     long maxRequestBody) {}
