@@ -11,6 +11,8 @@ HELPERS="$BENCH_DIR/helpers"
 SALVE_JAR="$REPO_DIR/proxy/target/salve.jar"
 DEFAULT_SALVE_JVM_FLAGS="-XX:+UseSerialGC -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:+UseCompressedOops"
 
+export PYTHONDONTWRITEBYTECODE=1
+
 BENCH_PGIDS=()
 BENCH_TMP=""
 LAST_PID=""

@@ -360,7 +360,7 @@ meta = {
     "cpu_model": cpu,
     "ram": f"{mem_kib / 1024 / 1024:.1f} GiB",
     "kernel": platform.release(),
-    "loadavg": e["LOADAVG_START"],
+    "loadavg": e["LOADAVG_START"] + " (at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")",
     "java": e["JAVA_VERSION"].strip(),
     "tools": e["TOOLS"],
     "proxy_cpus": e["PROXY_CPUS"],
