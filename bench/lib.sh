@@ -1,0 +1,234 @@
+# shellcheck shell=bash
+# Shared functions of bench/run.sh and bench/soak.sh. Source it; it does nothing by itself.
+#
+# Every server is started in its own session/process group (setsid) and recorded in
+# BENCH_PGIDS; bench_cleanup (installed as the EXIT trap by bench_init) sends TERM, then
+# KILL, to exactly those groups and removes the temp dir.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+HELPERS="$BENCH_DIR/helpers"
+SALVE_JAR="$REPO_DIR/proxy/target/salve.jar"
+DEFAULT_SALVE_JVM_FLAGS="-XX:+UseSerialGC -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:+UseCompressedOops"
+
+export PYTHONDONTWRITEBYTECODE=1
+
+BENCH_PGIDS=()
+BENCH_TMP=""
+LAST_PID=""
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+bench_cleanup() {
+  local pg i alive
+  trap - EXIT INT TERM
+  for pg in "${BENCH_PGIDS[@]}"; do
+    kill -TERM -- "-$pg" 2>/dev/null || true
+  done
+  for i in $(seq 1 50); do
+    alive=0
+    for pg in "${BENCH_PGIDS[@]}"; do
+      if kill -0 -- "-$pg" 2>/dev/null; then alive=1; fi
+    done
+    [[ $alive == 0 ]] && break
+    [[ $i == 50 ]] || sleep 0.1
+  done
+  for pg in "${BENCH_PGIDS[@]}"; do
+    kill -KILL -- "-$pg" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  if [[ -n $BENCH_TMP && -d $BENCH_TMP && ${KEEP_TMP:-0} != 1 ]]; then
+    rm -rf "$BENCH_TMP"
+  fi
+}
+
+# bench_init PREFIX: temp dir, traps, fd limit.
+bench_init() {
+  BENCH_TMP=$(mktemp -d "/tmp/$1.XXXXXX")
+  # nginx workers drop to an unprivileged user when started as root: they must be able to
+  # traverse the temp dir.
+  chmod 0755 "$BENCH_TMP"
+  trap bench_cleanup EXIT
+  trap 'log "interrupted"; exit 130' INT
+  trap 'log "terminated"; exit 143' TERM
+  # 1,000 idle connections need ~2,000 descriptors in a proxy (plus wrk's and the client's).
+  # Raise the soft limit up to the hard one, at most 65536 (the configs below need < 16384).
+  local hard
+  hard=$(ulimit -Hn)
+  if [[ $hard == unlimited ]] || (( hard > 65536 )); then hard=65536; fi
+  ulimit -n "$hard" 2>/dev/null || true
+  (( $(ulimit -n) >= 8192 )) || log "warning: open-file limit $(ulimit -n) may be too low for the idle-connection scenario"
+}
+
+# need_cmds CMD:PACKAGE ...: apt-get install the packages of missing commands (Debian).
+need_cmds() {
+  local spec cmd pkg missing=()
+  for spec in "$@"; do
+    cmd=${spec%%:*}; pkg=${spec#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} == 0 ]] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing packages ${missing[*]} and no apt-get to install them"
+  local sudo=()
+  [[ $(id -u) == 0 ]] || sudo=(sudo)
+  log "installing ${missing[*]} with apt-get"
+  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    "${sudo[@]}" apt-get update -qq >&2 || die "apt-get update failed"
+  fi
+  # Debian's nginx/haproxy packages would start system services; policy-rc.d in containers
+  # prevents that, and nothing here uses them anyway.
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >&2 \
+    || { "${sudo[@]}" apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >&2; } \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# build_salve: build proxy/target/salve.jar if missing. Returns 1 (no exit) on failure.
+build_salve() {
+  [[ -f $SALVE_JAR ]] && return 0
+  [[ -f $REPO_DIR/pom.xml ]] || return 1
+  log "building salve ($SALVE_JAR missing)"
+  local mvn=(mvn)
+  [[ -x $REPO_DIR/mvnw ]] && mvn=("$REPO_DIR/mvnw")
+  if ! (cd "$REPO_DIR" && "${mvn[@]}" -q -DskipTests package) >"$BENCH_TMP/build.log" 2>&1; then
+    log "salve build failed; last lines of the build log:"
+    tail -n 20 "$BENCH_TMP/build.log" >&2
+    return 1
+  fi
+  [[ -f $SALVE_JAR ]]
+}
+
+# salve_jvm_flags: bench/jvm.flags (comments with # allowed) if present, else $SALVE_JVM_FLAGS,
+# else the default. Prints the flags, one word each, space separated.
+salve_jvm_flags() {
+  if [[ -f $BENCH_DIR/jvm.flags ]]; then
+    sed -e 's/#.*//' "$BENCH_DIR/jvm.flags" | tr -s ' \t\n' ' '
+  else
+    printf '%s' "${SALVE_JVM_FLAGS:-$DEFAULT_SALVE_JVM_FLAGS}"
+  fi
+}
+
+# free_ports N: N free TCP ports on 127.0.0.1, below the ephemeral range.
+free_ports() { python3 "$HELPERS/freeports.py" "$1"; }
+
+# start_bg NAME CPULIST LOGFILE CMD...: start CMD pinned to CPULIST in its own process group.
+# Sets LAST_PID (= its process group id).
+start_bg() {
+  local name=$1 cpus=$2 logf=$3
+  shift 3
+  setsid taskset -c "$cpus" "$@" >"$logf" 2>&1 </dev/null &
+  LAST_PID=$!
+  BENCH_PGIDS+=("$LAST_PID")
+  local pgid
+  pgid=$(ps -o pgid= -p "$LAST_PID" 2>/dev/null | tr -d ' ')
+  if [[ -n $pgid && $pgid != "$LAST_PID" ]]; then
+    log "warning: $name pid $LAST_PID is in process group $pgid, not its own"
+  fi
+}
+
+# stop_group PGID: TERM then KILL one process group started by start_bg.
+stop_group() {
+  local pg=$1 i
+  kill -TERM -- "-$pg" 2>/dev/null || return 0
+  for i in $(seq 1 30); do
+    kill -0 -- "-$pg" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pg" 2>/dev/null || true
+}
+
+# wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
+wait_port() {
+  python3 "$HELPERS/httpcheck.py" wait-port --port "$1" --timeout "${2:-10}"
+}
+
+# wait_http_200 URL SECONDS [PGID]: poll URL until it answers 200; give up early when process
+# group PGID is gone.
+wait_http_200() {
+  python3 "$HELPERS/httpcheck.py" wait-200 --url "$1" --timeout "$2" ${3:+--pgid "$3"}
+}
+
+# nginx_common_conf DIR: the global part of an nginx config confined to DIR.
+nginx_common_conf() {
+  local d=$1
+  cat <<EOF
+worker_processes 1;
+daemon off;
+master_process on;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+worker_rlimit_nofile 16384;
+events { worker_connections 8192; }
+EOF
+}
+
+nginx_http_common() {
+  local d=$1
+  cat <<EOF
+  access_log off;
+  client_body_temp_path $d/client_body;
+  proxy_temp_path $d/proxy_temp;
+  fastcgi_temp_path $d/fastcgi_temp;
+  uwsgi_temp_path $d/uwsgi_temp;
+  scgi_temp_path $d/scgi_temp;
+  keepalive_timeout 300s;
+  keepalive_requests 100000000;
+EOF
+}
+
+# write_origin_conf DIR PORT: the upstream ("origin") nginx.
+#   GET  /        -> 200, a fixed 1,024-byte body (no variables, no file I/O), keep-alive
+#   POST /upload  -> reads the whole body (up to 2 MiB, kept in memory), then 200 "ok"
+# `return` alone would answer before the body is read (nginx discards it lazily), so /upload
+# lets the mirror module read the full body first (mirror_request_body on), then the static
+# module refuses POST on the existing file www/upload with 405, which error_page turns into
+# 200. check-origin-upload in helpers/httpcheck.py verifies that the answer waits for the body.
+write_origin_conf() {
+  local d=$1 port=$2 body
+  mkdir -p "$d/www"
+  : >"$d/www/upload"
+  body=$(python3 -c 'print(("salve-bench-1KiB " * 64)[:1024], end="")')
+  {
+    nginx_common_conf "$d"
+    echo "http {"
+    nginx_http_common "$d"
+    cat <<EOF
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    client_max_body_size 2m;
+    client_body_buffer_size 2m;
+    location / {
+      default_type text/plain;
+      return 200 "$body";
+    }
+    location = /upload {
+      root $d/www;
+      mirror /_drain;
+      mirror_request_body on;
+      error_page 405 =200 @uploaded;
+    }
+    location = /_drain { internal; return 204; }
+    location @uploaded { default_type text/plain; return 200 "ok\n"; }
+  }
+}
+EOF
+  } >"$d/nginx.conf"
+  chmod -R a+rX "$d"
+}
+
+# start_nginx NAME DIR CPUS: start nginx with DIR/nginx.conf. Sets LAST_PID.
+start_nginx() {
+  local name=$1 d=$2 cpus=$3
+  nginx -t -q -p "$d" -c "$d/nginx.conf" -e "$d/error.log" >"$d/test.log" 2>&1 \
+    || { cat "$d/test.log" >&2; die "$name: nginx config test failed"; }
+  start_bg "$name" "$cpus" "$d/stdout.log" nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
+}
+
+# start_salve NAME DIR CPUS CONFIG EXTRA_JVM_FLAGS...: start salve. Sets LAST_PID.
+start_salve() {
+  local name=$1 d=$2 cpus=$3 cfg=$4
+  shift 4
+  local flags
+  read -r -a flags <<<"$(salve_jvm_flags)"
+  start_bg "$name" "$cpus" "$d/salve.log" java "${flags[@]}" "$@" -jar "$SALVE_JAR" --config "$cfg"
+}
