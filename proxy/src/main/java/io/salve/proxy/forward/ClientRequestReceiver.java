@@ -20,6 +20,7 @@ import io.salve.proxy.server.ClientTimeoutsHandler;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.upstream.Upstream;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.net.SocketAddress;
 
 /**
@@ -27,15 +28,19 @@ import java.net.SocketAddress;
  * it for the upstream, and hands it with its body to a {@link ProxyExchange}. Requests that cannot
  * be forwarded are answered here and never reach an upstream.
  *
- * <p>The channel does not auto-read: a flow-control handler in front delivers one message per
- * {@code read()}, so pipelined requests wait their turn and bodies move only as fast as the upstream
- * takes them.
+ * <p>The channel does not auto-read, and messages are handed on one per demand ({@link #readMore}):
+ * whatever the decoder produced beyond that waits in {@code pending}. So pipelined requests wait their
+ * turn and bodies move only as fast as the upstream takes them. Demand may be raised re-entrantly
+ * while a message is being handled; the drain loop then simply continues.
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private final ListenerContext listener;
   private final ClientTimeoutsHandler timeouts;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
+  private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
+  private boolean wanted;
+  private boolean draining;
   private boolean skipUntilLast;
   private boolean closing;
 
@@ -51,7 +56,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.read();
+    readMore();
     ctx.fireChannelActive();
   }
 
@@ -61,6 +66,40 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    pending.add(msg);
+    drain();
+  }
+
+  /** Asks for the next request message: handed on now if one is waiting, else read from the socket. */
+  void readMore() {
+    wanted = true;
+    drain();
+    if (wanted && !closing) {
+      ctx.read();
+    }
+  }
+
+  private void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      Object msg;
+      while (wanted && (msg = pending.poll()) != null) {
+        wanted = false;
+        if (closing) {
+          ReferenceCountUtil.release(msg);
+        } else {
+          handle(msg);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  private void handle(Object msg) {
     if (msg instanceof HttpRequest) {
       timeouts.headReceived();
       onRequestHead((HttpRequest) msg);
@@ -84,7 +123,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       skipUntilLast = false;
       timeouts.awaitingRequest();
     }
-    ctx.read();
+    readMore();
   }
 
   private void onRequestHead(HttpRequest req) {
@@ -168,7 +207,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     } else {
       skipUntilLast = true;
     }
-    ctx.read();
+    readMore();
   }
 
   /** Sheds a request: 503 with Retry-After, without reading more of it than its head. */
@@ -203,7 +242,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       f.addListener(ChannelFutureListener.CLOSE);
     } else {
       skipUntilLast = true;
-      ctx.read();
+      readMore();
     }
   }
 
@@ -238,10 +277,23 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
+    releasePending();
     if (exchange != null) {
       exchange.onClientClosed();
     }
     ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releasePending();
+  }
+
+  private void releasePending() {
+    Object msg;
+    while ((msg = pending.poll()) != null) {
+      ReferenceCountUtil.release(msg);
+    }
   }
 
   @Override

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * loop, streaming the request up and the response down; failures become retries or clear answers.
  *
  * <pre>
- *  client ──read()──▶ ClientRequestReceiver ──content──▶ ProxyExchange ──write──▶ upstream
+ *  client ──readMore──▶ ClientRequestReceiver ──content──▶ ProxyExchange ──write──▶ upstream
  *    ▲                                                        │
  *    └──────────── write (head, content) ◀── onResponseObject ─┘
  * </pre>
@@ -203,7 +203,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     requestSent = requestRead;
     if (!requestRead && up.isWritable()) {
       // Often delivers an already-decoded last part synchronously, so head and end share one flush.
-      client.read();
+      receiver.readMore();
     }
     up.flush();
   }
@@ -238,14 +238,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (last) {
       requestSent = true;
     } else if (up.isWritable()) {
-      client.read();
+      receiver.readMore();
     }
   }
 
   @Override
   public void onUpstreamWritabilityChanged(boolean writable) {
     if (writable && !requestRead && !finished) {
-      client.read();
+      receiver.readMore();
     }
   }
 
@@ -289,6 +289,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       client.write(response);
       return true;
     }
+    boolean keepAlive = HttpUtil.isKeepAlive(response); // before Connection is stripped
     if (!HopByHop.strip(response.headers())) {
       attemptFailed(Failure.PROTOCOL);
       return false;
@@ -304,7 +305,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return false;
     }
     status = code;
-    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+    upstreamKeepAlive = keepAlive;
     boolean bodyless = facts.isHead() || code == 204 || code == 304;
     if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (facts.clientVersion() == HttpVersion.HTTP_1_1) {
@@ -316,8 +317,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (!requestRead && facts.hasBody()) {
       closeClient = true; // the rest of the request body will not be read
     }
-    boolean keepAlive = facts.clientKeepAlive() && !closeClient && !listener.draining();
-    if (!keepAlive) {
+    if (!facts.clientKeepAlive() || closeClient || listener.draining()) {
       closeClient = true;
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (facts.clientVersion() == HttpVersion.HTTP_1_0) {

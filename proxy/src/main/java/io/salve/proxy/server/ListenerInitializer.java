@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.flow.FlowControlHandler;
 import io.salve.config.ListenerLimits;
 import io.salve.proxy.forward.ClientRequestReceiver;
 import io.salve.proxy.forward.ListenerContext;
@@ -14,7 +13,7 @@ import io.salve.proxy.forward.ListenerContext;
  * Builds the pipeline of each client connection, in named steps:
  *
  * <pre>
- * timeouts → decoder → encoder → flow → receiver
+ * timeouts → decoder → encoder → receiver
  * </pre>
  */
 final class ListenerInitializer extends ChannelInitializer<Channel> {
@@ -35,7 +34,6 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("timeouts", timeouts);
     addHttp1Handlers(p, limits);
-    p.addLast("flow", new FlowControlHandler());
     p.addLast("receiver", new ClientRequestReceiver(listener, timeouts));
   }
 
