@@ -138,6 +138,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peerAddress(peer);
     String requestId = ForwardedHeaders.apply(headers, client, listener.isTrusted(peer), host);
+    if (host == null) {
+      // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
+      // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
+      headers.set(HttpHeaderNames.HOST, localAuthority(ctx.channel().localAddress()));
+    }
     req.setUri(target.originForm());
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
     long routeLimit = route.config().maxRequestBody();
@@ -196,6 +201,15 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       skipUntilLast = true;
       ctx.read();
     }
+  }
+
+  private static String localAuthority(SocketAddress local) {
+    if (local instanceof InetSocketAddress) {
+      InetSocketAddress isa = (InetSocketAddress) local;
+      String host = isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
+    }
+    return String.valueOf(local);
   }
 
   private static String peerAddress(SocketAddress peer) {
