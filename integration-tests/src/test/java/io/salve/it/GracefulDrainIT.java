@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * turns 503, a request in flight still gets its full response, and the process exits 0.
  */
 class GracefulDrainIT {
-  private static final int UPSTREAM_DELAY_MS = 2000;
+  private static final int UPSTREAM_DELAY_MS = 2500;
 
   @Test
   void sigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
