@@ -20,7 +20,6 @@ import io.salve.proxy.server.ClientTimeoutsHandler;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.upstream.Upstream;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.net.SocketAddress;
 
 /**
@@ -28,19 +27,15 @@ import java.net.SocketAddress;
  * it for the upstream, and hands it with its body to a {@link ProxyExchange}. Requests that cannot
  * be forwarded are answered here and never reach an upstream.
  *
- * <p>The channel does not auto-read, and messages are handed on one per demand ({@link #readMore}):
- * whatever the decoder produced beyond that waits in {@code pending}. So pipelined requests wait their
- * turn and bodies move only as fast as the upstream takes them. Demand may be raised re-entrantly
- * while a message is being handled; the drain loop then simply continues.
+ * <p>The channel does not auto-read: {@link io.salve.proxy.server.OneMessagePerRead} in front hands
+ * on one message per {@link #readMore}, so pipelined requests wait their turn and bodies move only as
+ * fast as the upstream takes them.
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private final ListenerContext listener;
   private final ClientTimeoutsHandler timeouts;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
-  private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
-  private boolean wanted;
-  private boolean draining;
   private boolean skipUntilLast;
   private boolean closing;
 
@@ -66,46 +61,19 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    pending.add(msg);
-    drain();
-  }
-
-  /** Asks for the next request message: handed on now if one is waiting, else read from the socket. */
-  void readMore() {
-    wanted = true;
-    drain();
-    if (wanted && !closing) {
-      ctx.read();
-    }
-  }
-
-  private void drain() {
-    if (draining) {
-      return;
-    }
-    draining = true;
-    try {
-      Object msg;
-      while (wanted && (msg = pending.poll()) != null) {
-        wanted = false;
-        if (closing) {
-          ReferenceCountUtil.release(msg);
-        } else {
-          handle(msg);
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
-  private void handle(Object msg) {
     if (msg instanceof HttpRequest) {
       timeouts.headReceived();
       onRequestHead((HttpRequest) msg);
     }
     if (msg instanceof HttpContent) {
       onContent((HttpContent) msg);
+    }
+  }
+
+  /** Asks for the next request message (one per call). */
+  void readMore() {
+    if (!closing) {
+      ctx.read();
     }
   }
 
@@ -177,6 +145,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peerAddress(peer);
     String requestId = ForwardedHeaders.apply(headers, client, listener.isTrusted(peer), host);
+    if (host == null) {
+      // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
+      // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
+      headers.set(HttpHeaderNames.HOST, localAuthority(ctx.channel().localAddress()));
+    }
     req.setUri(target.originForm());
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
     long routeLimit = route.config().maxRequestBody();
@@ -246,6 +219,15 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
   }
 
+  private static String localAuthority(SocketAddress local) {
+    if (local instanceof InetSocketAddress) {
+      InetSocketAddress isa = (InetSocketAddress) local;
+      String host = isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
+    }
+    return String.valueOf(local);
+  }
+
   private static String peerAddress(SocketAddress peer) {
     if (peer instanceof InetSocketAddress) {
       InetSocketAddress isa = (InetSocketAddress) peer;
@@ -277,23 +259,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
-    releasePending();
     if (exchange != null) {
       exchange.onClientClosed();
     }
     ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    releasePending();
-  }
-
-  private void releasePending() {
-    Object msg;
-    while ((msg = pending.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
   }
 
   @Override

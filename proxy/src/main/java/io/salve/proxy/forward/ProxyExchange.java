@@ -87,7 +87,6 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   private boolean informational;
   private boolean responseStarted;
   private boolean responseDone;
-  private boolean upstreamKeepAlive;
   private boolean closeClient;
   private boolean finished;
   private long bytesIn;
@@ -289,7 +288,6 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       client.write(response);
       return true;
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(response); // before Connection is stripped
     if (!HopByHop.strip(response.headers())) {
       attemptFailed(Failure.PROTOCOL);
       return false;
@@ -305,7 +303,6 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return false;
     }
     status = code;
-    upstreamKeepAlive = keepAlive;
     boolean bodyless = facts.isHead() || code == 204 || code == 304;
     if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (facts.clientVersion() == HttpVersion.HTTP_1_1) {
@@ -351,7 +348,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     responseDone = true;
     ChannelFuture written = client.writeAndFlush(content);
-    releaseConnection(requestSent && upstreamKeepAlive);
+    releaseConnection(requestSent); // the connection itself refuses reuse after Connection: close
     finish(null);
     if (closeClient) {
       written.addListener(ChannelFutureListener.CLOSE);

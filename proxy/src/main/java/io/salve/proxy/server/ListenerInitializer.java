@@ -13,7 +13,7 @@ import io.salve.proxy.forward.ListenerContext;
  * Builds the pipeline of each client connection, in named steps:
  *
  * <pre>
- * timeouts → decoder → encoder → receiver
+ * timeouts → decoder → encoder → flow → receiver
  * </pre>
  */
 final class ListenerInitializer extends ChannelInitializer<Channel> {
@@ -34,6 +34,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("timeouts", timeouts);
     addHttp1Handlers(p, limits);
+    p.addLast("flow", new OneMessagePerRead());
     p.addLast("receiver", new ClientRequestReceiver(listener, timeouts));
   }
 

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -36,6 +38,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private Channel channel;
   private Listener listener;
   private int requestsServed;
+  /** The current response announced that the upstream closes the connection after it. */
+  private boolean peerCloses;
 
   UpstreamConnection(Endpoint endpoint, EndpointPool pool) {
     this.endpoint = endpoint;
@@ -58,17 +62,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   void lend(Listener l) {
     this.listener = l;
     requestsServed++;
+    peerCloses = false;
   }
 
   /**
    * Gives the connection back.
    *
    * @param reusable whether the last exchange left it in a clean state (full response read, full
-   *     request written, keep-alive on both sides)
+   *     request written, keep-alive on both sides); a connection whose last response said
+   *     {@code Connection: close} (or was HTTP/1.0 without keep-alive) is never reused, whatever
+   *     the caller thinks (RFC 9112 §9.6)
    */
   public void release(boolean reusable) {
     listener = null;
-    pool.release(this, reusable && channel.isActive());
+    pool.release(this, reusable && !peerCloses && channel.isActive());
   }
 
   @Override
@@ -80,6 +87,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Listener l = listener;
     if (l != null && msg instanceof HttpObject) {
+      if (msg instanceof HttpResponse && ((HttpResponse) msg).status().code() >= 200) {
+        // Read before the exchange strips the hop-by-hop Connection field from the head.
+        peerCloses = !HttpUtil.isKeepAlive((HttpResponse) msg);
+      }
       l.onResponseObject((HttpObject) msg);
     } else {
       // Bytes on an idle connection mean the peer is confused; never reuse it.
