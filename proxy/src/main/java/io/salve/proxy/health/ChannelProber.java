@@ -84,10 +84,10 @@ abstract class ChannelProber implements Prober {
       return "unknown error";
     }
     if (t instanceof ConnectException && t.getMessage() != null) {
-      // Netty's message already names the address; keep logs short.
+      // Netty appends ": /address" to the reason; the log line already names the endpoint.
       String m = t.getMessage();
-      int colon = m.indexOf(':');
-      return colon > 0 ? m.substring(0, colon) : m;
+      int address = m.lastIndexOf(": /");
+      return address > 0 ? m.substring(0, address) : m;
     }
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }

@@ -107,7 +107,8 @@ public final class RecoveryActions implements HealthChecker.Listener, AutoClosea
 
   private void fire(Upstream upstream, List<Endpoint> endpoints, Policy p) {
     long since = p.policy().unhealthySinceNanos();
-    Instant unhealthySince = clock.instant().minusNanos(Math.max(0L, ticker.nanos() - since));
+    Instant unhealthySince =
+        clock.instant().minusNanos(Math.max(0L, ticker.nanos() - since)).truncatedTo(ChronoUnit.MILLIS);
     Map<String, Integer> failures = new LinkedHashMap<>();
     for (Endpoint e : endpoints) {
       failures.put(e.key(), e.health() == null ? 0 : e.health().consecutiveFailures());
