@@ -16,6 +16,7 @@ import io.salve.proxy.admin.StandardRoutes;
 import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
+import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ResilienceMetrics;
@@ -50,6 +51,7 @@ public final class Salve implements AutoCloseable {
   private final CompositeObserver observer;
   private final SalveServer server;
   private final AdminServer admin;
+  private final HealthSubsystem health;
   private InetSocketAddress adminAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
@@ -83,6 +85,7 @@ public final class Salve implements AutoCloseable {
     bindJvmMetrics();
     this.server = new SalveServer(config, workers, upstreams, observer, AdmissionControl.ALLOW_ALL);
     this.admin = new AdminServer(adminLoop);
+    this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
   }
 
   private void bindJvmMetrics() {
@@ -96,9 +99,11 @@ public final class Salve implements AutoCloseable {
 
   /** Binds admin first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
-    List<AdminRoute> routes = StandardRoutes.of(config, registry, this::notReadyReason, this::state);
+    List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
+    routes.addAll(health.adminRoutes());
     adminAddress = admin.start(config.admin().address(), routes);
     LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
+    health.start();
     server.start();
     LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
   }
@@ -110,7 +115,7 @@ public final class Salve implements AutoCloseable {
     if (!server.isServing()) {
       return Optional.of("listeners not bound yet");
     }
-    return Optional.empty();
+    return health.notReadyReason();
   }
 
   /** @return the runtime state document served at /admin/state. */
@@ -129,6 +134,7 @@ public final class Salve implements AutoCloseable {
         m.put("inFlight", e.inFlight().get());
         m.put("openConnections", e.openConnections().get());
         m.put("idleConnections", e.idleConnections().get());
+        m.putAll(health.describe(e));
         if (u.outliers() != null) {
           m.putAll(u.outliers().describe(e.key()));
         }
@@ -169,6 +175,7 @@ public final class Salve implements AutoCloseable {
   public void close() {
     server.close();
     admin.close();
+    health.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     upstreams.close();

@@ -1,0 +1,190 @@
+package io.salve.proxy.health;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.salve.config.HealthCheckConfig;
+import io.salve.config.RecoveryConfig;
+import io.salve.config.SalveConfig;
+import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.server.Transports;
+import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.Upstream;
+import io.salve.proxy.upstream.Upstreams;
+import io.salve.proxy.util.Ticker;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * salve's self-healing runtime behind one facade: active health probes ({@link HealthChecker}),
+ * leased endpoints ({@link LeaseService}), recovery webhooks ({@link RecoveryActions}), their
+ * meters ({@link HealthMetrics}), readiness and the health part of {@code /admin/state}.
+ *
+ * <p>Lifecycle: construct (attaches health state and meters, starts nothing), {@link #start()}
+ * (probe loops and lease sweeps), {@link #close()} (before the event loops shut down).
+ */
+public final class HealthSubsystem implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HealthSubsystem.class);
+
+  private final SalveConfig config;
+  private final Upstreams upstreams;
+  private final Ticker ticker;
+  private final DnsAddressResolverGroup resolver;
+  private final HealthChecker checker;
+  private final LeaseService leases;
+  private final RecoveryActions recovery;
+
+  /**
+   * @param bindEndpointMeters registers the proxy's own per-endpoint meters (connection gauges) of
+   *     an endpoint that joins through a lease; its gauges are removed again when it leaves
+   */
+  public HealthSubsystem(
+      SalveConfig config,
+      Upstreams upstreams,
+      EventLoopGroup workers,
+      MeterRegistry registry,
+      Consumer<Endpoint> bindEndpointMeters) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
+    this.ticker = Ticker.system();
+    HealthMetrics metrics = new HealthMetrics(registry);
+    this.checker = new HealthChecker(workers, ticker, new Random());
+    checker.addListener(metrics);
+
+    boolean anyProbes = upstreams.all().stream().anyMatch(u -> u.config().healthCheck() != null);
+    // Probes resolve names asynchronously on their event loop, like the upstream pools do.
+    this.resolver =
+        anyProbes
+            ? new DnsAddressResolverGroup(
+                new DnsNameResolverBuilder()
+                    .datagramChannelType(Transports.datagramChannel())
+                    .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()))
+            : null;
+    Map<String, RecoveryConfig> recoveries = new LinkedHashMap<>();
+    for (Upstream u : upstreams.all()) {
+      HealthCheckConfig hc = u.config().healthCheck();
+      if (hc != null) {
+        checker.register(u, hc, prober(hc));
+        for (Endpoint e : u.endpoints()) {
+          checker.attachHealth(u, e);
+          metrics.bindEndpoint(e);
+        }
+      }
+      if (u.config().recovery() != null) {
+        if (hc == null) {
+          log.warn("upstream {} has recovery but no healthCheck: recovery needs probes and will never fire", u.name());
+        }
+        recoveries.put(u.name(), u.config().recovery());
+        metrics.bindRecovery(u.name());
+      }
+    }
+    if (recoveries.isEmpty()) {
+      this.recovery = null;
+    } else {
+      this.recovery = new RecoveryActions(recoveries, ticker, Clock.systemUTC());
+      recovery.addListener(metrics);
+      checker.addListener(recovery);
+    }
+
+    this.leases = new LeaseService(upstreams, workers, ticker);
+    leases.registries().values().forEach(metrics::bindLeases);
+    leases.addMembershipListener(
+        new LeaseService.MembershipListener() {
+          @Override
+          public void onJoined(Upstream upstream, Endpoint endpoint) {
+            bindEndpointMeters.accept(endpoint);
+            if (checker.probes(upstream)) {
+              checker.attachHealth(upstream, endpoint);
+              metrics.bindEndpoint(endpoint);
+              checker.watch(upstream, endpoint);
+            }
+          }
+
+          @Override
+          public void onLeft(Upstream upstream, Endpoint endpoint) {
+            checker.unwatch(endpoint);
+            metrics.unbindEndpoint(endpoint);
+          }
+        });
+  }
+
+  private Prober prober(HealthCheckConfig hc) {
+    return hc.type() == HealthCheckConfig.ProbeType.TCP
+        ? new TcpProber(Transports.clientChannel(), resolver, hc.timeout())
+        : new HttpProber(Transports.clientChannel(), resolver, hc.timeout(), hc.path(), hc.expectedStatus());
+  }
+
+  /** Starts the probe loops of every static endpoint of a probed upstream, and the lease sweeps. */
+  public void start() {
+    for (Upstream u : upstreams.all()) {
+      if (checker.probes(u)) {
+        u.endpoints().forEach(e -> checker.watch(u, e));
+      }
+    }
+    leases.start();
+    if (checker.watched() > 0 || !leases.registries().isEmpty()) {
+      log.info(
+          "health: probing {} endpoint(s); leases on {}",
+          checker.watched(),
+          leases.registries().isEmpty() ? "no upstream" : String.join(", ", leases.registries().keySet()));
+    }
+  }
+
+  /** @return the lease routes to serve on the admin address. */
+  public List<AdminRoute> adminRoutes() {
+    return leases.adminRoutes();
+  }
+
+  /** @return why {@code /ready} is 503: an upstream of {@code admin.readyWhenHealthy} without a healthy endpoint. */
+  public Optional<String> notReadyReason() {
+    Map<String, Integer> healthy = new LinkedHashMap<>();
+    for (String name : config.admin().readyWhenHealthy()) {
+      Upstream u = upstreams.get(name);
+      healthy.put(name, u == null ? 0 : u.healthyCount());
+    }
+    return ReadinessGate.notReadyReason(healthy);
+  }
+
+  /**
+   * @return the health part of an endpoint's {@code /admin/state} entry: {@code healthy}, {@code
+   *     lastProbe} (ms ago, or null), {@code consecutiveFailures}, and for a leased endpoint {@code
+   *     leaseExpiresInMillis}
+   */
+  public Map<String, Object> describe(Endpoint endpoint) {
+    Map<String, Object> m = EndpointDescription.describe(endpoint.health(), endpoint.isHealthy(), ticker.nanos());
+    LeaseRegistry registry = leases.registry(endpoint.upstream());
+    if (registry != null) {
+      OptionalLong remaining = registry.remainingNanos(endpoint.key());
+      if (remaining.isPresent()) {
+        m.put("leaseExpiresInMillis", TimeUnit.NANOSECONDS.toMillis(remaining.getAsLong()));
+      }
+    }
+    return m;
+  }
+
+  /** Stops probes, sweeps and webhook calls; call before the event loops shut down. */
+  @Override
+  public void close() {
+    leases.close();
+    checker.close();
+    if (recovery != null) {
+      recovery.close();
+    }
+    if (resolver != null) {
+      resolver.close();
+    }
+  }
+}
