@@ -13,13 +13,15 @@ import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
-import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.server.Transports;
+import io.salve.proxy.shed.LoadShedding;
+import io.salve.proxy.shed.LoadStateRoutes;
+import io.salve.proxy.shed.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
@@ -48,6 +50,7 @@ public final class Salve implements AutoCloseable {
   private final CompositeObserver observer;
   private final SalveServer server;
   private final AdminServer admin;
+  private final LoadShedding shedding;
   private InetSocketAddress adminAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
@@ -68,7 +71,9 @@ public final class Salve implements AutoCloseable {
     upstreams.all().forEach(metrics::bindUpstream);
     config.listeners().forEach(l -> metrics.bindListener(l.name()));
     bindJvmMetrics();
-    this.server = new SalveServer(config, workers, upstreams, observer, AdmissionControl.ALLOW_ALL);
+    this.shedding = LoadShedding.create(config, workers);
+    ShedMetrics.bind(registry, shedding, config);
+    this.server = new SalveServer(config, workers, upstreams, observer, shedding);
     this.admin = new AdminServer(adminLoop);
   }
 
@@ -83,9 +88,11 @@ public final class Salve implements AutoCloseable {
 
   /** Binds admin first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
-    List<AdminRoute> routes = StandardRoutes.of(config, registry, this::notReadyReason, this::state);
+    List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
+    routes.addAll(LoadStateRoutes.of(shedding));
     adminAddress = admin.start(config.admin().address(), routes);
     LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
+    shedding.start();
     server.start();
     LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
   }
@@ -126,6 +133,7 @@ public final class Salve implements AutoCloseable {
     doc.put("upstreams", ups);
     doc.put("inFlight", observer.inFlight());
     doc.put("draining", server.isDraining());
+    doc.put("loadShedding", shedding.describe());
     return doc;
   }
 
@@ -147,6 +155,7 @@ public final class Salve implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    shedding.close();
     admin.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
