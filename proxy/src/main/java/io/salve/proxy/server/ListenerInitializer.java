@@ -14,7 +14,7 @@ import io.salve.proxy.forward.ListenerContext;
  * Builds the pipeline of each client connection, in named steps:
  *
  * <pre>
- * timeouts → decoder → encoder → flow → receiver
+ * timeouts → decoder → encoder → flow → reads → receiver
  * </pre>
  */
 final class ListenerInitializer extends ChannelInitializer<Channel> {
@@ -36,6 +36,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     p.addLast("timeouts", timeouts);
     addHttp1Handlers(p, limits);
     p.addLast("flow", new FlowControlHandler());
+    p.addLast("reads", new ReadRequestKeeper());
     p.addLast("receiver", new ClientRequestReceiver(listener, timeouts));
   }
 
