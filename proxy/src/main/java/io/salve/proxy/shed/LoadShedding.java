@@ -9,13 +9,12 @@ import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.util.Ticker;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,7 +49,8 @@ public final class LoadShedding implements AdmissionControl, AutoCloseable {
   private final boolean adaptive;
   private final long retryAfterSeconds;
   private final LoadMonitor monitor;
-  private final List<ShedObserver> observers = new CopyOnWriteArrayList<>();
+  // Copied on add (rare), read as a plain array on every refusal: no iterator to allocate.
+  private volatile ShedObserver[] observers = new ShedObserver[0];
 
   /**
    * @param config thresholds, hysteresis, Retry-After and adaptive concurrency
@@ -140,8 +140,11 @@ public final class LoadShedding implements AdmissionControl, AutoCloseable {
   }
 
   /** @param observer hears every later refusal */
-  public void addObserver(ShedObserver observer) {
-    observers.add(Objects.requireNonNull(observer, "observer"));
+  public synchronized void addObserver(ShedObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    ShedObserver[] next = Arrays.copyOf(observers, observers.length + 1);
+    next[next.length - 1] = observer;
+    observers = next;
   }
 
   /** @return the state machine: its state, signals, and forcing for operators */
