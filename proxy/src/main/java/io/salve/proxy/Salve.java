@@ -13,7 +13,6 @@ import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
-import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
@@ -23,6 +22,9 @@ import io.salve.proxy.metrics.ResilienceMetrics;
 import io.salve.proxy.resilience.TransitionLog;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.server.Transports;
+import io.salve.proxy.shed.LoadShedding;
+import io.salve.proxy.shed.LoadStateRoutes;
+import io.salve.proxy.shed.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
@@ -52,6 +54,7 @@ public final class Salve implements AutoCloseable {
   private final SalveServer server;
   private final AdminServer admin;
   private final HealthSubsystem health;
+  private final LoadShedding shedding;
   private InetSocketAddress adminAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
@@ -83,7 +86,9 @@ public final class Salve implements AutoCloseable {
     }
     config.listeners().forEach(l -> metrics.bindListener(l.name()));
     bindJvmMetrics();
-    this.server = new SalveServer(config, workers, upstreams, observer, AdmissionControl.ALLOW_ALL);
+    this.shedding = LoadShedding.create(config, workers);
+    ShedMetrics.bind(registry, shedding, config);
+    this.server = new SalveServer(config, workers, upstreams, observer, shedding);
     this.admin = new AdminServer(adminLoop);
     this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
   }
@@ -101,9 +106,11 @@ public final class Salve implements AutoCloseable {
   public void start() throws InterruptedException {
     List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
     routes.addAll(health.adminRoutes());
+    routes.addAll(LoadStateRoutes.of(shedding));
     adminAddress = admin.start(config.admin().address(), routes);
     LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
     health.start();
+    shedding.start();
     server.start();
     LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
   }
@@ -153,6 +160,7 @@ public final class Salve implements AutoCloseable {
     doc.put("upstreams", ups);
     doc.put("inFlight", observer.inFlight());
     doc.put("draining", server.isDraining());
+    doc.put("loadShedding", shedding.describe());
     return doc;
   }
 
@@ -174,6 +182,7 @@ public final class Salve implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    shedding.close();
     admin.close();
     health.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
