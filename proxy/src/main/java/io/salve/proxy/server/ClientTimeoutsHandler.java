@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.salve.proxy.forward.ErrorResponses;
 import java.util.concurrent.TimeUnit;
 
@@ -17,26 +16,27 @@ import java.util.concurrent.TimeUnit;
  * the connection is waiting again.
  */
 public final class ClientTimeoutsHandler extends ChannelInboundHandlerAdapter {
-  private final long idleMillis;
-  private final long headMillis;
+  private final long idleNanos;
+  private final long headNanos;
   private ChannelHandlerContext ctx;
+  private RollingTimer timer;
   private boolean awaitingHead = true;
   private boolean headStarted;
-  private ScheduledFuture<?> timer;
 
   public ClientTimeoutsHandler(long idleMillis, long headMillis) {
-    this.idleMillis = idleMillis;
-    this.headMillis = headMillis;
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    this.headNanos = TimeUnit.MILLISECONDS.toNanos(headMillis);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.timer = new RollingTimer(ctx.executor(), this::expired);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    arm(idleMillis, false);
+    timer.arm(idleNanos);
     ctx.fireChannelActive();
   }
 
@@ -44,14 +44,14 @@ public final class ClientTimeoutsHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (awaitingHead && !headStarted && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
       headStarted = true;
-      arm(headMillis, true);
+      timer.arm(headNanos);
     }
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
+    timer.stop();
     ctx.fireChannelInactive();
   }
 
@@ -59,27 +59,21 @@ public final class ClientTimeoutsHandler extends ChannelInboundHandlerAdapter {
   public void headReceived() {
     awaitingHead = false;
     headStarted = false;
-    cancel();
+    timer.disarm();
   }
 
   /** The previous exchange finished and the connection waits for the next request. */
   public void awaitingRequest() {
     awaitingHead = true;
     headStarted = false;
-    arm(idleMillis, false);
+    timer.arm(idleNanos);
   }
 
-  private void arm(long millis, boolean headDeadline) {
-    cancel();
-    timer = ctx.executor().schedule(() -> expired(headDeadline), millis, TimeUnit.MILLISECONDS);
-  }
-
-  private void expired(boolean headDeadline) {
-    timer = null;
+  private void expired() {
     if (!awaitingHead || !ctx.channel().isActive()) {
       return;
     }
-    if (headDeadline) {
+    if (headStarted) {
       ctx.pipeline()
           .writeAndFlush(
               ErrorResponses.of(
@@ -91,13 +85,6 @@ public final class ClientTimeoutsHandler extends ChannelInboundHandlerAdapter {
           .addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx.close();
-    }
-  }
-
-  private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
     }
   }
 }
