@@ -131,6 +131,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     conn = (UpstreamConnection) f.getNow();
     Channel up = conn.channel();
+    if (!request.headers().contains(HttpHeaderNames.HOST)) {
+      request.headers().set(HttpHeaderNames.HOST, endpoint.key()); // HTTP/1.0 without Host, sent on as 1.1
+    }
     up.writeAndFlush(request, up.voidPromise());
     if (!requestRead && up.isWritable()) {
       client.read();
@@ -163,6 +166,25 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     } else if (up.isWritable()) {
       client.read();
     }
+  }
+
+  /**
+   * The client's chunked body broke its framing after the head went upstream: the upstream
+   * connection is closed without the body's end, so the upstream never sees a complete request, and
+   * the client gets 400 (or, if the response already started, a closed connection).
+   */
+  void onRequestBodyMalformed() {
+    if (finished) {
+      return;
+    }
+    abortAttempt();
+    if (responseStarted) {
+      closeClient = true;
+      finish("bad_request");
+      client.close();
+      return;
+    }
+    respondLocally(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request body");
   }
 
   @Override
