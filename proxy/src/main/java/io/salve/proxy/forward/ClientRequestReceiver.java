@@ -79,6 +79,12 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
   private void onContent(HttpContent content) {
     if (exchange != null) {
+      if (content.decoderResult().isFailure()) {
+        // The body's framing broke after its head went upstream: the upstream must never see an end.
+        content.release();
+        exchange.onRequestBodyMalformed();
+        return;
+      }
       exchange.onRequestContent(content);
       return;
     }
@@ -125,6 +131,13 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;
     }
+    long routeLimit = route.config().maxRequestBody();
+    long maxBody = routeLimit >= 0 ? routeLimit : listener.limits().maxRequestBody();
+    RequestChecks.Rejection tooLarge = RequestChecks.bodyLimit(req, maxBody);
+    if (tooLarge != null) {
+      reject(req, tooLarge, epochMillis, startNanos, true);
+      return;
+    }
     AdmissionControl.Permit permit = listener.admission().tryAdmit(listener.name(), route);
     if (permit == null) {
       shed(req, epochMillis, startNanos);
@@ -152,8 +165,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     req.setUri(target.originForm());
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
-    long routeLimit = route.config().maxRequestBody();
-    long maxBody = routeLimit >= 0 ? routeLimit : listener.limits().maxRequestBody();
     RequestFacts facts =
         new RequestFacts(
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,

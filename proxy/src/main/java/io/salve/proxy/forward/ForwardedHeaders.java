@@ -3,21 +3,39 @@ package io.salve.proxy.forward;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The fields salve adds to a request it forwards: X-Forwarded-For/-Proto/-Host, X-Request-Id and Via;
  * and the removal of fields clients must not be able to set (salve's own {@code x-salve-*}).
  *
- * <p>X-Forwarded-For always gets the peer address appended. X-Forwarded-Proto and -Host are
- * appended to only when the peer is a trusted proxy; otherwise the client's values are replaced, so
- * an untrusted client cannot make the upstream believe a different scheme or host.
+ * <p>Trust follows the listener's {@code trustedProxies} (http-safety.md §4; Spring Cloud Gateway
+ * CVE-2025-41235):
+ *
+ * <ul>
+ *   <li>X-Forwarded-For always gets the peer address appended, so its right-most entry is the one
+ *       salve vouches for; the upstream decides how far left to trust.
+ *   <li>From a trusted proxy, X-Forwarded-Proto and -Host get salve's value appended, and the other
+ *       forwarding fields ({@code Forwarded}, {@code X-Real-IP}, other {@code X-Forwarded-*}) pass
+ *       unchanged.
+ *   <li>From anyone else, X-Forwarded-Proto and -Host are replaced by salve's values, and the other
+ *       forwarding fields are removed: an untrusted client cannot make the upstream believe a
+ *       different scheme, host, client address or path prefix.
+ * </ul>
+ *
+ * A field repeated on several lines is read as the comma-joined list it stands for (RFC 9110 §5.3)
+ * before salve appends to it.
  */
 public final class ForwardedHeaders {
   public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
   private static final String VIA_VALUE = "1.1 salve";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -25,15 +43,22 @@ public final class ForwardedHeaders {
 
   /** Drops every {@code x-salve-*} field. */
   public static void dropSalveHeaders(HttpHeaders headers) {
+    dropPrefixed(headers, "x-salve-", null);
+  }
+
+  /** Drops every field whose name starts with {@code prefix} (any case), except {@code keep}. */
+  private static void dropPrefixed(HttpHeaders headers, String prefix, AsciiString keep) {
     if (headers.isEmpty()) {
       return;
     }
-    java.util.List<String> doomed = null;
-    for (java.util.Map.Entry<String, String> e : headers) {
+    List<String> doomed = null;
+    for (Map.Entry<String, String> e : headers) {
       String name = e.getKey();
-      if (name.length() > 8 && name.regionMatches(true, 0, "x-salve-", 0, 8)) {
+      if (name.length() > prefix.length()
+          && name.regionMatches(true, 0, prefix, 0, prefix.length())
+          && (keep == null || !keep.contentEqualsIgnoreCase(name))) {
         if (doomed == null) {
-          doomed = new java.util.ArrayList<>(2);
+          doomed = new ArrayList<>(2);
         }
         doomed.add(name);
       }
@@ -54,14 +79,19 @@ public final class ForwardedHeaders {
    * @return the request id (received or generated)
    */
   public static String apply(HttpHeaders headers, String peer, boolean trustedPeer, String host) {
-    String xff = headers.get(X_FORWARDED_FOR);
-    headers.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? peer : xff + ", " + peer);
-    appendOrReplace(headers, X_FORWARDED_PROTO, "http", trustedPeer);
-    if (host != null) {
-      appendOrReplace(headers, X_FORWARDED_HOST, host, trustedPeer);
+    append(headers, X_FORWARDED_FOR, peer, true);
+    if (!trustedPeer) {
+      headers.remove(FORWARDED);
+      headers.remove(X_REAL_IP);
+      dropPrefixed(headers, "x-forwarded-", X_FORWARDED_FOR);
     }
-    String via = headers.get(HttpHeaderNames.VIA);
-    headers.set(HttpHeaderNames.VIA, via == null ? VIA_VALUE : via + ", " + VIA_VALUE);
+    append(headers, X_FORWARDED_PROTO, "http", trustedPeer);
+    if (host != null) {
+      append(headers, X_FORWARDED_HOST, host, trustedPeer);
+    } else if (!trustedPeer) {
+      headers.remove(X_FORWARDED_HOST);
+    }
+    append(headers, HttpHeaderNames.VIA, VIA_VALUE, true);
     String id = headers.get(X_REQUEST_ID);
     if (id == null || id.isEmpty()) {
       id = newRequestId();
@@ -70,9 +100,17 @@ public final class ForwardedHeaders {
     return id;
   }
 
-  private static void appendOrReplace(HttpHeaders h, AsciiString name, String value, boolean append) {
-    String existing = append ? h.get(name) : null;
-    h.set(name, existing == null || existing.isBlank() ? value : existing + ", " + value);
+  /** Sets {@code name} to its existing lines, joined, then {@code value}; or to {@code value} alone. */
+  private static void append(HttpHeaders h, AsciiString name, String value, boolean keepExisting) {
+    StringBuilder joined = new StringBuilder();
+    if (keepExisting) {
+      for (String line : h.getAll(name)) {
+        if (!line.isBlank()) {
+          joined.append(line.trim()).append(", ");
+        }
+      }
+    }
+    h.set(name, joined.append(value).toString());
   }
 
   /** @return 32 hex digits of randomness, cheap and without a lock. */

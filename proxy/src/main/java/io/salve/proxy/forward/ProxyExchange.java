@@ -240,6 +240,25 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
   }
 
+  /**
+   * The client's chunked body broke its framing after the head went upstream: the upstream
+   * connection is closed without the body's end, so the upstream never sees a complete request, and
+   * the client gets 400 (or, if the response already started, a closed connection).
+   */
+  void onRequestBodyMalformed() {
+    if (finished) {
+      return;
+    }
+    abortAttempt();
+    if (responseStarted) {
+      closeClient = true;
+      finish("bad_request");
+      client.close();
+      return;
+    }
+    respondLocally(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request body", 0);
+  }
+
   @Override
   public void onUpstreamWritabilityChanged(boolean writable) {
     if (writable && !requestRead && !finished) {

@@ -10,14 +10,19 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.salve.config.ListenerLimits;
+import io.salve.proxy.codec.MalformedMessageException;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The checks a request head must pass before anything of it may reach an upstream: unambiguous
- * framing (RFC 9112 §6), exactly one valid Host (§3.2), a supported method and version, and the
- * listener's limits. Each failure is a {@link Rejection}; every rejection closes the connection,
- * because after a framing doubt nothing more on it can be trusted.
+ * framing (RFC 9112 §6), exactly one valid Host (§3.2), a supported method, target form and version,
+ * and the listener's limits. Each failure is a {@link Rejection}; every rejection closes the
+ * connection, because after a framing doubt nothing more on it can be trusted.
+ *
+ * <p>Most malformed heads never get here: the decoder fails them first (see {@code
+ * StrictRequestDecoder}). These checks hold what the decoder cannot know, and repeat the framing
+ * rules so that they stand even with a more lenient decoder.
  */
 final class RequestChecks {
   /** Why a request is refused. */
@@ -27,6 +32,9 @@ final class RequestChecks {
 
   /** @return why the decoder refused the head, mapped to 400, 414 or 431. */
   static Rejection decoderFailure(Throwable cause) {
+    if (cause instanceof MalformedMessageException) {
+      return bad(cause.getMessage()); // salve's own finding: the message is meant for the client
+    }
     if (cause instanceof TooLongHttpLineException) {
       return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "request line too long");
     }
@@ -50,6 +58,18 @@ final class RequestChecks {
     if (req.method() == HttpMethod.CONNECT) {
       return new Rejection(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "CONNECT is not supported");
     }
+    if (!isUpperCaseToken(req.method().name())) {
+      // Methods are case-sensitive (RFC 9110 §9.1), but backends disagree: some upper-case them, some
+      // refuse them. Route method matching is exact, so "get" must not reach a backend that reads GET.
+      return new Rejection(
+          HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented", "methods with lower-case letters are not supported");
+    }
+    if (req.uri().equals("*")) {
+      // Asterisk-form (RFC 9112 §3.2.4) names no resource to route by.
+      return req.method() == HttpMethod.OPTIONS
+          ? new Rejection(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented", "OPTIONS * is not supported")
+          : bad("asterisk-form is only allowed with OPTIONS");
+    }
     HttpHeaders h = req.headers();
     if (h.size() > limits.maxHeaderCount()) {
       return new Rejection(
@@ -66,15 +86,33 @@ final class RequestChecks {
     if (hosts.size() == 1 && !RequestTarget.isValidHost(hosts.get(0))) {
       return bad("invalid Host header");
     }
-    long limit = limits.maxRequestBody();
-    if (limit >= 0) {
-      String cl = h.get(HttpHeaderNames.CONTENT_LENGTH);
-      if (cl != null && Long.parseLong(cl.trim()) > limit) {
-        return new Rejection(
-            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes");
-      }
+    return null;
+  }
+
+  /**
+   * @param limit the body limit in bytes of the route the request matched, or -1 for none
+   * @return 413 when the declared Content-Length exceeds it (a chunked body is counted as it streams)
+   */
+  static Rejection bodyLimit(HttpRequest req, long limit) {
+    if (limit < 0) {
+      return null;
+    }
+    String cl = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (cl != null && isDecimal(cl.trim()) && Long.parseLong(cl.trim()) > limit) {
+      return new Rejection(
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes");
     }
     return null;
+  }
+
+  private static boolean isUpperCaseToken(String method) {
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z') {
+        return false;
+      }
+    }
+    return !method.isEmpty();
   }
 
   private static Rejection framing(HttpHeaders h, HttpVersion v) {
@@ -96,21 +134,23 @@ final class RequestChecks {
       return bad("Transfer-Encoding in an HTTP/1.0 request");
     }
     String[] codings = String.join(",", te).split(",", -1);
+    String unsupported = null;
     for (int i = 0; i < codings.length; i++) {
       String c = codings[i].trim().toLowerCase(Locale.ROOT);
       boolean last = i == codings.length - 1;
-      if (c.equals("chunked")) {
-        if (!last) {
-          return bad("chunked is not the final transfer coding");
-        }
-      } else if (last) {
-        return bad("chunked is not the final transfer coding");
-      } else if (!c.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
+      if (!c.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
         return bad("invalid transfer coding");
-      } else {
-        return new Rejection(
-            HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented", "transfer coding '" + c + "' is not supported");
       }
+      if (c.equals("chunked") != last) {
+        return bad("chunked must be the final transfer coding, and appear once");
+      }
+      if (!last && unsupported == null) {
+        unsupported = c;
+      }
+    }
+    if (unsupported != null) {
+      return new Rejection(
+          HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented", "transfer coding '" + unsupported + "' is not supported");
     }
     return null;
   }

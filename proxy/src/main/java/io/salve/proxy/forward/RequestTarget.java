@@ -6,7 +6,9 @@ import java.util.Locale;
 /**
  * A request-target split and canonicalised: origin-form ({@code /p?q}) or absolute-form
  * ({@code http://host/p?q}, whose authority replaces Host per RFC 9112 §3.2.2, while routing still
- * follows configuration only). Authority- and asterisk-form are refused.
+ * follows configuration only). Authority-form is refused, and asterisk-form never gets here (see
+ * {@code RequestChecks}). The path is canonicalised by {@link PathNormalizer}; the query is kept
+ * verbatim (it is not used for routing), but must be visible ASCII without {@code #}.
  *
  * @param authority the absolute-form authority, or null for origin-form
  * @param path the normalized path
@@ -52,7 +54,7 @@ public record RequestTarget(String authority, String path, String query) {
     String query = q < 0 ? "" : rest.substring(q);
     for (int i = 0; i < query.length(); i++) {
       char c = query.charAt(i);
-      if (c <= 0x20 || c == 0x7f || c == '#') {
+      if (c <= 0x20 || c >= 0x7f || c == '#') {
         throw new InvalidTargetException("query contains a forbidden character");
       }
     }
@@ -63,7 +65,12 @@ public record RequestTarget(String authority, String path, String query) {
     }
   }
 
-  /** @return whether {@code host} is a syntactically valid {@code uri-host [":" port]}. */
+  /**
+   * @return whether {@code host} is a valid {@code Host} value: a name of letters, digits, '-', '.',
+   *     '_' and '~' (the reg-name of RFC 3986 without escapes and sub-delims, which no DNS name
+   *     uses and which some parsers read as separators, e.g. ',' as a list), an IPv4 address, or an
+   *     IPv6 literal in brackets; then optionally ':' and a port from 0 to 65535. No userinfo.
+   */
   public static boolean isValidHost(String host) {
     if (host.isEmpty() || host.length() > 255) {
       return false;
@@ -72,20 +79,26 @@ public record RequestTarget(String authority, String path, String query) {
     int n = host.length();
     if (host.charAt(0) == '[') {
       int close = host.indexOf(']');
-      if (close < 0) {
+      if (close < 3) {
         return false;
       }
+      boolean colon = false;
       for (int j = 1; j < close; j++) {
         char c = host.charAt(j);
-        if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+        if (c == ':') {
+          colon = true;
+        } else if (!(Character.digit(c, 16) >= 0 || c == '.')) {
           return false;
         }
+      }
+      if (!colon) {
+        return false;
       }
       i = close + 1;
     } else {
       while (i < n && host.charAt(i) != ':') {
         char c = host.charAt(i);
-        if (!(isAlnum(c) || "-._~%!$&'()*+,;=".indexOf(c) >= 0)) {
+        if (!(isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~')) {
           return false;
         }
         i++;
@@ -97,15 +110,18 @@ public record RequestTarget(String authority, String path, String query) {
     if (i == n) {
       return true;
     }
-    if (host.charAt(i) != ':') {
+    if (host.charAt(i) != ':' || n - i - 1 < 1 || n - i - 1 > 5) {
       return false;
     }
+    int port = 0;
     for (int j = i + 1; j < n; j++) {
-      if (!Character.isDigit(host.charAt(j))) {
+      char c = host.charAt(j);
+      if (c < '0' || c > '9') {
         return false;
       }
+      port = port * 10 + (c - '0');
     }
-    return n - i - 1 <= 5;
+    return port <= 65535;
   }
 
   /** @return the host part of a valid Host value, lower-case, without port or brackets. */

@@ -36,7 +36,10 @@ public final class Upstreams implements AutoCloseable {
     }
   }
 
-  /** Strict response parsing: an upstream gets no more leeway than a client. */
+  /**
+   * Strict response parsing: an upstream gets no more leeway than a client (see {@link
+   * StrictResponseDecoder} for what is checked beyond these settings).
+   */
   static HttpDecoderConfig upstreamDecoderConfig() {
     return new HttpDecoderConfig()
         .setMaxInitialLineLength(8192)
@@ -44,6 +47,7 @@ public final class Upstreams implements AutoCloseable {
         .setMaxChunkSize(64 * 1024)
         .setStrictLineParsing(true)
         .setAllowDuplicateContentLengths(false)
+        .setUseRfc9112TransferEncoding(true)
         .setValidateHeaders(true);
   }
 

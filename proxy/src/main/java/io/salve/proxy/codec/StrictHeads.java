@@ -1,0 +1,196 @@
+package io.salve.proxy.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * What a strict decoder does around Netty's {@code HttpObjectDecoder}, shared by the client-side
+ * request decoder and the upstream-side response decoder:
+ *
+ * <ol>
+ *   <li>Every message head is first checked byte by byte with a {@link HeadScanner}; a violation
+ *       fails the message before Netty could parse it leniently, and the rest of the stream is
+ *       discarded.
+ *   <li>A chunked message can be held back: its head, and the body parts decoded after it, until the
+ *       read batch that brought them ends (for requests: until at least one body part came). If a
+ *       body part among them is a framing error (bad chunk size, overflow, over-long chunk line, data
+ *       longer than its size), the head itself is failed instead and the held parts are dropped: a
+ *       message whose framing is broken in what arrived with its head is refused whole, and nothing
+ *       of it is passed on. Later framing errors still arrive as failed body parts.
+ *   <li>It counts whether a read batch produced any message, so the decoder can keep reading when a
+ *       head spans several reads (see {@code StrictRequestDecoder}).
+ * </ol>
+ *
+ * <p>The decoder calls {@link #scan} before and {@link #consumed}/{@link #afterDecode} after each
+ * call of Netty's {@code decode}. Not thread-safe: one per connection, used on its event loop.
+ */
+public final class StrictHeads {
+  private final HeadScanner scanner;
+  private final Predicate<HttpMessage> holdable;
+  /** Bytes after the reader index that the scanner has already checked. */
+  private int scannedAhead;
+  private boolean expectingHead = true;
+  private boolean broken;
+  /** The held head followed by its held body parts, or null. */
+  private List<Object> held;
+  private boolean producedInBatch;
+
+  /**
+   * @param kind whether heads are requests or responses
+   * @param holdable which decoded heads to hold back with their first body parts
+   */
+  public StrictHeads(HeadScanner.Kind kind, Predicate<HttpMessage> holdable) {
+    this.scanner = new HeadScanner(kind);
+    this.holdable = holdable;
+  }
+
+  /** @return whether a malformed message was seen: everything after it is to be discarded. */
+  public boolean isBroken() {
+    return broken;
+  }
+
+  /**
+   * Checks the bytes of the coming head that were not checked yet.
+   *
+   * @return what is wrong with them, or null when nothing is (so far)
+   */
+  public String scan(ByteBuf in) {
+    if (broken || !expectingHead || scanner.isComplete()) {
+      return null;
+    }
+    int from = in.readerIndex() + scannedAhead;
+    int length = in.writerIndex() - from;
+    if (length <= 0) {
+      return null;
+    }
+    int stop = in.forEachByte(from, length, scanner);
+    scannedAhead = (stop < 0 ? in.writerIndex() : stop + 1) - in.readerIndex();
+    return scanner.problem();
+  }
+
+  /**
+   * Turns {@code invalid} into the failed message for {@code problem}, discards the input, and
+   * marks the stream broken.
+   */
+  public <M extends HttpMessage> M fail(ByteBuf in, M invalid, String problem) {
+    broken = true;
+    in.skipBytes(in.readableBytes());
+    invalid.setDecoderResult(DecoderResult.failure(new MalformedMessageException(problem)));
+    producedInBatch = true;
+    return invalid;
+  }
+
+  /** The decoder consumed {@code n} bytes of its input. */
+  public void consumed(int n) {
+    scannedAhead = Math.max(0, scannedAhead - n);
+  }
+
+  /**
+   * Follows the messages the decoder just added to {@code out} from index {@code start}: notes
+   * where each message ends, takes a holdable head and its body parts out of {@code out} into the
+   * hold, and fails a held head whose body part failed.
+   */
+  public void afterDecode(List<Object> out, int start) {
+    int n = out.size() - start;
+    if (n <= 0) {
+      return;
+    }
+    Object[] fresh = new Object[n];
+    for (int k = n - 1; k >= 0; k--) {
+      fresh[k] = out.remove(start + k);
+    }
+    for (Object o : fresh) {
+      boolean failed = o instanceof HttpObject && ((HttpObject) o).decoderResult().isFailure();
+      if (held != null) {
+        if (failed) {
+          out.add(failHeld(o));
+          continue;
+        }
+        held.add(o);
+        if (o instanceof LastHttpContent) { // complete and valid: nothing left to doubt
+          out.addAll(held);
+          held = null;
+          endOfMessage();
+        }
+        continue;
+      }
+      if (failed) {
+        broken = true;
+      }
+      if (o instanceof HttpMessage) {
+        expectingHead = false;
+        if (!broken && !(o instanceof LastHttpContent) && holdable.test((HttpMessage) o)) {
+          held = new ArrayList<>(4);
+          held.add(o);
+          continue;
+        }
+      }
+      out.add(o);
+      if (o instanceof LastHttpContent) {
+        endOfMessage();
+      }
+    }
+    if (out.size() > start) {
+      producedInBatch = true;
+    }
+  }
+
+  /** @return the held head, failed because of {@code failedPart}; the held body parts are dropped. */
+  private HttpMessage failHeld(Object failedPart) {
+    HttpMessage head = (HttpMessage) held.get(0);
+    for (int k = 1; k < held.size(); k++) {
+      ReferenceCountUtil.release(held.get(k));
+    }
+    held = null;
+    broken = true;
+    Throwable cause = ((HttpObject) failedPart).decoderResult().cause();
+    ReferenceCountUtil.release(failedPart);
+    head.setDecoderResult(DecoderResult.failure(new MalformedMessageException("malformed chunked body", cause)));
+    return head;
+  }
+
+  private void endOfMessage() {
+    expectingHead = true;
+    scanner.reset();
+    scannedAhead = 0;
+  }
+
+  /**
+   * Ends the hold, at the end of a read batch.
+   *
+   * @param needBodyPart keep holding a head that has no body part yet
+   * @return the held head and body parts, in order, for the decoder to pass on; empty when none
+   */
+  public List<Object> release(boolean needBodyPart) {
+    if (held == null || (needBodyPart && held.size() < 2)) {
+      return List.of();
+    }
+    List<Object> h = held;
+    held = null;
+    return h;
+  }
+
+  /** Drops whatever is held (the connection is gone), releasing its buffers. */
+  public void dropHeld() {
+    if (held != null) {
+      for (Object o : held) {
+        ReferenceCountUtil.release(o);
+      }
+      held = null;
+    }
+  }
+
+  /** @return whether any message was produced since the last call. */
+  public boolean endBatch() {
+    boolean produced = producedInBatch;
+    producedInBatch = false;
+    return produced;
+  }
+}
