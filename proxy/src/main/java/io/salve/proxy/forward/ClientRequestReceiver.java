@@ -36,6 +36,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private final ClientTimeoutsHandler timeouts;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
+  private String peerText;
   private boolean skipUntilLast;
   private boolean closing;
 
@@ -156,7 +157,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     ForwardedHeaders.dropSalveHeaders(headers);
     SocketAddress peer = ctx.channel().remoteAddress();
-    String client = peerAddress(peer);
+    String client = peer();
     String requestId = ForwardedHeaders.apply(headers, client, listener.isTrusted(peer), host);
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
@@ -218,7 +219,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         .observer()
         .onRequestEnded(
             new ExchangeRecord(
-                epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), peerAddress(ctx.channel().remoteAddress()),
+                epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), peer(),
                 req.method().name(), req.uri(), listener.name(), null, null, null, r.status().code(),
                 System.nanoTime() - startNanos, 0, 0, 0, r.reason()));
     if (close) {
@@ -237,6 +238,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
     }
     return String.valueOf(local);
+  }
+
+  /** @return the client's address as text, formatted once per connection. */
+  private String peer() {
+    if (peerText == null) {
+      peerText = peerAddress(ctx.channel().remoteAddress());
+    }
+    return peerText;
   }
 
   private static String peerAddress(SocketAddress peer) {

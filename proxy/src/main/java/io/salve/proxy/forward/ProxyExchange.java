@@ -71,7 +71,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   private final RequestFacts facts;
   private final AdmissionControl.Permit permit;
   private final RetryPolicy policy;
-  private final RetryPlanner planner;
+  private RetryPlanner planner;
   private final ReplayBuffer replay;
   private final FailureConditions failOn;
 
@@ -112,19 +112,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     this.facts = facts;
     this.permit = permit;
     this.policy = route.retryPolicy() != null ? route.retryPolicy() : upstream.retryPolicy();
-    Duration timeout = route.config().timeout();
-    this.planner =
-        new RetryPlanner(
-            policy,
-            upstream.retryBudget(),
-            upstream.breaker(),
-            Ticker.system(),
-            ThreadLocalRandom.current(),
-            Instant::now,
-            facts.method(),
-            request.headers().contains(IDEMPOTENCY_KEY),
-            timeout == null ? Long.MAX_VALUE : facts.startNanos() + timeout.toNanos());
-    this.replay = planner.mayReplayBody() ? new ReplayBuffer(policy.maxBufferedBody()) : null;
+    boolean mayReplay =
+        policy.maxAttempts() > 1 && policy.allowsReplay(facts.method(), request.headers().contains(IDEMPOTENCY_KEY));
+    this.replay = mayReplay ? new ReplayBuffer(policy.maxBufferedBody()) : null;
     this.failOn =
         upstream.config().circuitBreaker() != null ? upstream.config().circuitBreaker().failOn() : DEFAULT_FAILURES;
   }
@@ -233,6 +223,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     Channel up = conn.channel();
     up.writeAndFlush(content, up.voidPromise());
+    conn.touch();
     if (last) {
       requestSent = true;
     } else if (up.isWritable()) {
@@ -454,11 +445,31 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   /** @return the planner's decision, or null when a retry is impossible for structural reasons. */
   private RetryPlanner.Decision decide(AttemptOutcome outcome, String retryAfter) {
     boolean replayable = bytesIn == 0 || (replay != null && replay.replayable());
-    RetryPlanner.Decision d = planner.next(attempts, outcome, replayable, retryAfter);
+    RetryPlanner.Decision d = planner().next(attempts, outcome, replayable, retryAfter);
     if (d.verdict() == RetryPlanner.Verdict.BUDGET_EXHAUSTED) {
       listener.observer().onRetryBudgetExhausted(upstream.name());
     }
     return d;
+  }
+
+  /** Made on the first failure only: most requests never need one. */
+  private RetryPlanner planner() {
+    if (planner == null) {
+      Duration timeout = route.config().timeout();
+      planner =
+          new RetryPlanner(
+              policy,
+              upstream.retryBudget(),
+              upstream.breaker(),
+              Ticker.system(),
+              ThreadLocalRandom.current(),
+              Instant::now,
+              facts.method(),
+              request.headers().contains(IDEMPOTENCY_KEY),
+              facts.startNanos(),
+              timeout == null ? Long.MAX_VALUE : facts.startNanos() + timeout.toNanos());
+    }
+    return planner;
   }
 
   private void scheduleRetry(RetryPlanner.Decision d, AttemptOutcome outcome) {

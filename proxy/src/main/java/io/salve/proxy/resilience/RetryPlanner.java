@@ -54,6 +54,7 @@ public final class RetryPlanner {
 
   /**
    * @param breaker the upstream's breaker, or null
+   * @param startNanos when the request started, as a ticker value ({@code maxElapsed} counts from it)
    * @param deadlineNanos the route deadline as a ticker value, or {@code Long.MAX_VALUE} for none
    */
   public RetryPlanner(
@@ -65,6 +66,7 @@ public final class RetryPlanner {
       Supplier<Instant> wallClock,
       String method,
       boolean hasIdempotencyKey,
+      long startNanos,
       long deadlineNanos) {
     this.policy = policy;
     this.budget = budget;
@@ -74,17 +76,12 @@ public final class RetryPlanner {
     this.wallClock = wallClock;
     this.method = method;
     this.hasIdempotencyKey = hasIdempotencyKey;
-    this.startNanos = ticker.nanos();
+    this.startNanos = startNanos;
     long stop = deadlineNanos;
     if (policy.maxElapsed() != null) {
       stop = Math.min(stop, saturatedAdd(startNanos, policy.maxElapsed().toNanos()));
     }
     this.stopNanos = stop;
-  }
-
-  /** @return whether the request body should be kept for replay (a retry of a sent body may happen). */
-  public boolean mayReplayBody() {
-    return policy.maxAttempts() > 1 && policy.allowsReplay(method, hasIdempotencyKey);
   }
 
   /**

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -55,9 +54,8 @@ final class EndpointPool {
                     ch.pipeline()
                         .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
                         .addLast(
-                            "idle",
-                            new IdleStateHandler(0, 0, settings.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
-                        .addLast("connection", new UpstreamConnection(endpoint, pool));
+                            "connection",
+                            new UpstreamConnection(endpoint, pool, TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis())));
                   }
                 });
   }

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.salve.proxy.server.RollingTimer;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -38,12 +38,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private Channel channel;
   private Listener listener;
   private int requestsServed;
+  private final long idleNanos;
+  private RollingTimer idle;
   /** The current response announced that the upstream closes the connection after it. */
   private boolean peerCloses;
 
-  UpstreamConnection(Endpoint endpoint, EndpointPool pool) {
+  UpstreamConnection(Endpoint endpoint, EndpointPool pool, long idleNanos) {
     this.endpoint = endpoint;
     this.pool = pool;
+    this.idleNanos = idleNanos;
   }
 
   public Endpoint endpoint() {
@@ -61,6 +64,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   void lend(Listener l) {
     this.listener = l;
+    idle.arm(idleNanos);
     requestsServed++;
     peerCloses = false;
   }
@@ -75,16 +79,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    */
   public void release(boolean reusable) {
     listener = null;
+    idle.arm(idleNanos);
     pool.release(this, reusable && !peerCloses && channel.isActive());
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    idle = new RollingTimer(ctx.executor(), this::idleExpired);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    idle.arm(idleNanos);
     Listener l = listener;
     if (l != null && msg instanceof HttpObject) {
       if (msg instanceof HttpResponse && ((HttpResponse) msg).status().code() >= 200) {
@@ -101,6 +108,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    idle.stop();
     Listener l = listener;
     listener = null;
     pool.closed(this);
@@ -118,17 +126,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      Listener l = listener;
-      if (l != null) {
-        l.onUpstreamIdle();
-      } else {
-        ctx.close();
-      }
+  /** Request bytes went out: the exchange is active, not idle. */
+  public void touch() {
+    idle.arm(idleNanos);
+  }
+
+  /** No bytes moved for the idle timeout: an idle pooled connection closes, a lent one times out. */
+  private void idleExpired() {
+    Listener l = listener;
+    if (l != null) {
+      l.onUpstreamIdle();
     } else {
-      ctx.fireUserEventTriggered(evt);
+      channel.close();
     }
   }
 
