@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.flow.FlowControlHandler;
 import io.salve.config.ListenerLimits;
 import io.salve.proxy.forward.ClientRequestReceiver;
 import io.salve.proxy.forward.ListenerContext;
@@ -35,7 +34,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("timeouts", timeouts);
     addHttp1Handlers(p, limits);
-    p.addLast("flow", new FlowControlHandler());
+    p.addLast("flow", new OneMessagePerRead());
     p.addLast("receiver", new ClientRequestReceiver(listener, timeouts));
   }
 
