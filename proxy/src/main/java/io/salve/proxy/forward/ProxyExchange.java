@@ -225,12 +225,18 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       respondLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes", 0);
       return;
     }
+    if (conn == null) {
+      // No attempt is connected, so a retry waits or connects: a read asked for by the failed attempt
+      // brought this. The retry must send it, past maxBufferedBody too, or the upstream would get the
+      // body with a hole in it. (Without a replay buffer no retry follows a connected attempt.)
+      if (replay != null) {
+        replay.hold(content);
+      }
+      content.release();
+      return;
+    }
     if (replay != null) {
       replay.keep(content);
-    }
-    if (conn == null) {
-      content.release(); // between attempts: the replay buffer holds it, or no retry will happen
-      return;
     }
     Channel up = conn.channel();
     up.writeAndFlush(content, up.voidPromise());
