@@ -90,6 +90,7 @@ class BulkheadIT {
       } else {
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("x-salve-error")).hasValue("overloaded");
+        assertThat(r.headers().firstValue("x-salve-attempts")).as("attempts made").hasValue("0");
         overloaded++;
       }
     }

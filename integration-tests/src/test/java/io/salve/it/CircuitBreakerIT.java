@@ -246,6 +246,7 @@ class CircuitBreakerIT {
   private static void assertCircuitOpen(HttpResponse<String> r, int minRetryAfter, int maxRetryAfter) {
     assertThat(r.statusCode()).as("status of a refused request").isEqualTo(503);
     assertThat(r.headers().firstValue("x-salve-error")).hasValue("circuit_open");
+    assertThat(r.headers().firstValue("x-salve-attempts")).as("attempts made").hasValue("0");
     assertThat(r.headers().firstValue("retry-after")).as("Retry-After").isPresent();
     assertThat(Integer.parseInt(r.headers().firstValue("retry-after").orElseThrow()))
         .as("Retry-After: the whole seconds left open, rounded up")

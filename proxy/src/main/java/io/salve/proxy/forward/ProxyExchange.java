@@ -523,9 +523,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     boolean close = !requestRead || !facts.clientKeepAlive() || listener.draining();
     closeClient = close;
     FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, close);
-    if (attempts > 0) {
-      response.headers().setInt(X_SALVE_ATTEMPTS, attempts);
-    }
+    response.headers().setInt(X_SALVE_ATTEMPTS, attempts); // 0: the upstream never saw the request
     if (retryAfterSeconds > 0) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }
