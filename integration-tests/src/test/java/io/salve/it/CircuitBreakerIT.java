@@ -15,8 +15,11 @@ import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +48,7 @@ class CircuitBreakerIT {
             - { name: slow, match: { pathPrefix: /slow }, upstream: cb-slow, timeout: 300ms }
             - { name: cycle, match: { pathPrefix: /cycle }, upstream: cb-cycle }
             - { name: retrying, match: { pathPrefix: /retrying }, upstream: cb-retrying }
+            - { name: trial, match: { pathPrefix: /trial }, upstream: cb-trial }
             - { name: a, match: { pathPrefix: /a }, upstream: cb-a }
             - { name: b, match: { pathPrefix: /b }, upstream: cb-b }
       upstreams:
@@ -63,6 +67,10 @@ class CircuitBreakerIT {
         cb-cycle:
           endpoints: [127.0.0.1:%1$d]
           circuitBreaker: { failureThreshold: 3, successThreshold: 2, openDuration: 1s }
+          retry: { maxAttempts: 1 }
+        cb-trial:
+          endpoints: [127.0.0.1:%1$d]
+          circuitBreaker: { failureThreshold: 3, successThreshold: 2, openDuration: 1s, halfOpenMaxRequests: 1 }
           retry: { maxAttempts: 1 }
         cb-retrying:
           endpoints: [127.0.0.1:%1$d]
@@ -199,6 +207,38 @@ class CircuitBreakerIT {
       assertThat(http.get("/cycle").statusCode()).as("closed again: request %d", i).isEqualTo(200);
     }
     assertThat(received("/cycle")).isEqualTo(7);
+  }
+
+  @Test
+  void halfOpenLetsOnlyHalfOpenMaxRequestsTrialsThroughAtOnce() throws Exception {
+    wm.stubFor(any(urlPathMatching("/trial.*")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    for (int i = 0; i < 3; i++) {
+      assertThat(http.get("/trial").statusCode()).isEqualTo(502);
+    }
+    wm.resetAll();
+    wm.stubFor(any(urlPathMatching("/trial.*")).willReturn(aResponse().withStatus(200).withFixedDelay(800)));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(() -> breakerState("cb-trial").equals("half_open"));
+
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(http.sendAsync(http.request("/trial/" + i).GET()));
+    }
+    int passed = 0;
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      HttpResponse<String> r = call.join();
+      if (r.statusCode() == 200) {
+        passed++;
+      } else {
+        assertCircuitOpen(r, 1, 1);
+      }
+    }
+    assertThat(passed).as("trials let through at once").isEqualTo(1);
+    assertThat(received("/trial")).isEqualTo(1);
+    // One good trial of successThreshold 2: still half-open, and the next trial closes it.
+    assertThat(breakerState("cb-trial")).isEqualTo("half_open");
+    assertThat(http.get("/trial").statusCode()).isEqualTo(200);
+    assertThat(breakerState("cb-trial")).isEqualTo("closed");
   }
 
   @Test

@@ -75,6 +75,11 @@ class RetryIT {
               upstream: main
               timeout: 10s
               retry: { maxAttempts: 2, retryOn: [503], backoff: { initial: 10ms, max: 10ms, jitter: none } }
+            - name: deadline
+              match: { pathPrefix: /deadline }
+              upstream: main
+              timeout: 1s
+              retry: { maxAttempts: 3, retryOn: [503], backoff: { initial: 2s, max: 2s, jitter: none } }
             - name: backoff
               match: { pathPrefix: /backoff }
               upstream: main
@@ -243,6 +248,19 @@ class RetryIT {
     assertThat(r.headers().firstValue("retry-after")).hasValue("30");
     assertThat(r.headers().firstValue("x-salve-attempts")).hasValue("1");
     assertThat(received("/throttled")).hasSize(1);
+  }
+
+  @Test
+  void noRetryStartsWhenItsBackoffWouldEndPastTheRouteDeadline() throws Exception {
+    wm.stubFor(get("/deadline").willReturn(aResponse().withStatus(503).withBody("busy")));
+
+    HttpResponse<String> r = http.get("/deadline");
+
+    // A 2 s backoff cannot end before the 1 s timeout: the upstream's answer is returned at once.
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo("busy");
+    assertThat(r.headers().firstValue("x-salve-attempts")).hasValue("1");
+    assertThat(received("/deadline")).hasSize(1);
   }
 
   @Test
