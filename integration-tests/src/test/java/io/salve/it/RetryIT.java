@@ -98,6 +98,10 @@ class RetryIT {
             - name: budget
               match: { pathPrefix: /budget }
               upstream: budget
+            - name: dead
+              match: { pathPrefix: /dead }
+              upstream: dead
+              retry: { maxAttempts: 2, retryOn: [connect-failure], backoff: { initial: 10ms, max: 10ms, jitter: none } }
             - name: upload
               match: { pathPrefix: /upload }
               upstream: early
@@ -111,6 +115,8 @@ class RetryIT {
           endpoints: [127.0.0.1:%1$d]
         early:
           endpoints: [127.0.0.1:%2$d]
+        dead:
+          endpoints: [127.0.0.1:%3$d]
         budget:
           endpoints: [127.0.0.1:%1$d]
           retry: { maxAttempts: 3, retryOn: [503], backoff: { initial: 1ms, max: 1ms, jitter: none } }
@@ -127,7 +133,7 @@ class RetryIT {
     wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(24));
     wm.start();
     early = new EarlyAnswerUpstream(UPLOAD_PREFIX);
-    salve = SalveProcess.start(YAML.formatted(wm.port(), early.port()));
+    salve = SalveProcess.start(YAML.formatted(wm.port(), early.port(), closedPort()));
     http = new SalveHttp(salve, "egress");
   }
 
@@ -178,6 +184,17 @@ class RetryIT {
     assertThat(r.headers().firstValue("x-salve-error")).hasValue("upstream_reset");
     assertThat(r.headers().firstValue("x-salve-attempts")).hasValue("1");
     assertThat(received("/orders")).hasSize(1);
+  }
+
+  @Test
+  void aPostWithoutIdempotencyKeyIsRetriedAfterAConnectFailureSinceNothingWasSent() throws Exception {
+    HttpResponse<String> r = http.send(http.request("/dead").POST(BodyPublishers.ofString("{\"order\":2}")));
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.headers().firstValue("x-salve-error")).hasValue("upstream_connect_failure");
+    assertThat(r.headers().firstValue("x-salve-attempts")).hasValue("2");
+    assertThat(http.counter("salve_retries_total", Map.of("upstream", "dead", "reason", "connect_failure")))
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -347,6 +364,13 @@ class RetryIT {
       assertThat(r.body).as("SHA-256 of the body the retry delivered").isEqualTo(sha256(body));
     }
     assertThat(early.connections.get()).isEqualTo(2);
+  }
+
+  /** @return a loopback port nothing listens on (bound, then closed). */
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static void writeChunk(OutputStream out, byte[] data, int off, int len) throws IOException {
