@@ -4,10 +4,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.salve.it.support.LoopbackWireMock;
 import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
 import java.net.http.HttpResponse;
@@ -31,8 +31,7 @@ class BulkheadIT {
 
   @BeforeAll
   static void start() throws Exception {
-    wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(24));
-    wm.start();
+    wm = LoopbackWireMock.start();
     String yaml =
         """
         admin: { address: 127.0.0.1:0 }
@@ -57,13 +56,7 @@ class BulkheadIT {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (salve != null) {
-        salve.close();
-      }
-    } finally {
-      wm.stop();
-    }
+    LoopbackWireMock.stopAll(salve, wm);
   }
 
   @Test

@@ -4,13 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import io.salve.it.support.LoopbackWireMock;
 import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
 import java.net.http.HttpResponse;
@@ -92,21 +92,14 @@ class CircuitBreakerIT {
 
   @BeforeAll
   static void start() throws Exception {
-    wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(24));
-    wm.start();
+    wm = LoopbackWireMock.start();
     salve = SalveProcess.start(YAML.formatted(wm.port()));
     http = new SalveHttp(salve, "egress");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (salve != null) {
-        salve.close();
-      }
-    } finally {
-      wm.stop();
-    }
+    LoopbackWireMock.stopAll(salve, wm);
   }
 
   @AfterEach

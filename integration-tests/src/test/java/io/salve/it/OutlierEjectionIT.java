@@ -4,11 +4,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import io.salve.it.support.LoopbackWireMock;
 import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
 import java.net.http.HttpResponse;
@@ -23,20 +23,16 @@ import org.junit.jupiter.api.Test;
  * endpoint hide every failure from the client, and once ejected it gets no request at all.
  */
 class OutlierEjectionIT {
-  private final WireMockServer bad = server();
-  private final WireMockServer good1 = server();
-  private final WireMockServer good2 = server();
+  private WireMockServer bad;
+  private WireMockServer good1;
+  private WireMockServer good2;
   private SalveProcess salve;
-
-  private static WireMockServer server() {
-    return new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-  }
 
   @BeforeEach
   void start() throws Exception {
-    bad.start();
-    good1.start();
-    good2.start();
+    bad = LoopbackWireMock.start();
+    good1 = LoopbackWireMock.start();
+    good2 = LoopbackWireMock.start();
     bad.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     good1.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("good1")));
     good2.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("good2")));
@@ -60,15 +56,7 @@ class OutlierEjectionIT {
 
   @AfterEach
   void stop() throws Exception {
-    try {
-      if (salve != null) {
-        salve.close();
-      }
-    } finally {
-      bad.stop();
-      good1.stop();
-      good2.stop();
-    }
+    LoopbackWireMock.stopAll(salve, bad, good1, good2);
   }
 
   @Test

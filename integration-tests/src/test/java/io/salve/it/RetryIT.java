@@ -6,20 +6,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.salve.it.support.EarlyAnswerUpstream;
+import io.salve.it.support.LoopbackWireMock;
 import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,17 +24,11 @@ import java.net.Socket;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,8 +121,7 @@ class RetryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(24));
-    wm.start();
+    wm = LoopbackWireMock.start();
     early = new EarlyAnswerUpstream(UPLOAD_PREFIX);
     salve = SalveProcess.start(YAML.formatted(wm.port(), early.port(), closedPort()));
     http = new SalveHttp(salve, "egress");
@@ -140,11 +130,8 @@ class RetryIT {
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (salve != null) {
-        salve.close();
-      }
+      LoopbackWireMock.stopAll(salve, wm);
     } finally {
-      wm.stop();
       early.close();
     }
   }
@@ -350,7 +337,7 @@ class RetryIT {
           .getBytes(StandardCharsets.ISO_8859_1));
       writeChunk(out, body, 0, UPLOAD_PREFIX);
       out.flush();
-      assertThat(early.answeredEarly.await(10, TimeUnit.SECONDS)).as("first attempt answered 503").isTrue();
+      assertThat(early.awaitEarlyAnswer(Duration.ofSeconds(10))).as("first attempt answered 503").isTrue();
       Thread.sleep(100); // salve reads the 503 and schedules the retry; the backoff is 300 ms
       for (int off = UPLOAD_PREFIX; off < body.length; off += 8 * 1024) {
         writeChunk(out, body, off, Math.min(8 * 1024, body.length - off));
@@ -358,12 +345,12 @@ class RetryIT {
       out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
 
-      RawResponse r = RawResponse.read(client.getInputStream());
-      assertThat(r.status).isEqualTo(200);
-      assertThat(r.headers.get("x-salve-attempts")).isEqualTo("2");
-      assertThat(r.body).as("SHA-256 of the body the retry delivered").isEqualTo(sha256(body));
+      EarlyAnswerUpstream.Response r = EarlyAnswerUpstream.Response.read(client.getInputStream());
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.headers().get("x-salve-attempts")).isEqualTo("2");
+      assertThat(r.body()).as("SHA-256 of the body the retry delivered").isEqualTo(sha256(body));
     }
-    assertThat(early.connections.get()).isEqualTo(2);
+    assertThat(early.connections()).isEqualTo(2);
   }
 
   /** @return a loopback port nothing listens on (bound, then closed). */
@@ -399,146 +386,6 @@ class RetryIT {
   }
 
   private static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  /**
-   * An upstream that answers its first request with 503 as soon as it has read {@code prefix} body
-   * bytes, reading no further, as a server that refuses early does; it reads every later request
-   * whole and answers 200 with the SHA-256 of the body as the response body.
-   */
-  static final class EarlyAnswerUpstream implements AutoCloseable {
-    final CountDownLatch answeredEarly = new CountDownLatch(1);
-    final AtomicInteger connections = new AtomicInteger();
-    private final int prefix;
-    private final ServerSocket server;
-
-    EarlyAnswerUpstream(int prefix) throws IOException {
-      this.prefix = prefix;
-      this.server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-      Thread t = new Thread(this::acceptLoop, "early-answer-upstream");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    private void acceptLoop() {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          int n = connections.incrementAndGet();
-          Thread t = new Thread(() -> serve(s, n), "early-answer-" + n);
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    }
-
-    private void serve(Socket s, int n) {
-      try (s) {
-        s.setSoTimeout(5_000);
-        InputStream in = new BufferedInputStream(s.getInputStream());
-        OutputStream out = s.getOutputStream();
-        Map<String, String> head = RawResponse.readHead(in);
-        if (n == 1) {
-          readBody(in, head, prefix);
-          out.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
-              .getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
-          answeredEarly.countDown();
-          while (in.read() >= 0) {
-            // until salve gives the connection up
-          }
-          return;
-        }
-        byte[] hash = sha256(readBody(in, head, Integer.MAX_VALUE)).getBytes(StandardCharsets.ISO_8859_1);
-        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + hash.length + "\r\n\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1));
-        out.write(hash);
-        out.flush();
-      } catch (IOException e) {
-        // the test's assertions on the client side report what went wrong
-      }
-    }
-
-    /** @return up to {@code limit} body bytes, chunked or by Content-Length */
-    private static byte[] readBody(InputStream in, Map<String, String> head, int limit) throws IOException {
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      if ("chunked".equalsIgnoreCase(head.get("transfer-encoding"))) {
-        while (body.size() < limit) {
-          int size = Integer.parseInt(RawResponse.line(in).split(";")[0].trim(), 16);
-          if (size == 0) {
-            while (!RawResponse.line(in).isEmpty()) {
-              // trailers
-            }
-            break;
-          }
-          int take = Math.min(size, limit - body.size());
-          body.write(in.readNBytes(take));
-          if (take < size) {
-            break;
-          }
-          RawResponse.line(in);
-        }
-      } else {
-        int length = Integer.parseInt(head.getOrDefault("content-length", "0"));
-        body.write(in.readNBytes(Math.min(length, limit)));
-      }
-      return body.toByteArray();
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
-  }
-
-  /** A response read off a raw socket: status, lower-cased headers, and a Content-Length body. */
-  record RawResponse(int status, Map<String, String> headers, String body) {
-    static RawResponse read(InputStream raw) throws IOException {
-      InputStream in = new BufferedInputStream(raw);
-      String statusLine = line(in);
-      Map<String, String> headers = readHeaders(in);
-      byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-      return new RawResponse(
-          Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.ISO_8859_1));
-    }
-
-    /** Reads a request head; the request line is dropped. */
-    static Map<String, String> readHead(InputStream in) throws IOException {
-      line(in);
-      return readHeaders(in);
-    }
-
-    static Map<String, String> readHeaders(InputStream in) throws IOException {
-      Map<String, String> headers = new HashMap<>();
-      for (String l = line(in); !l.isEmpty(); l = line(in)) {
-        int colon = l.indexOf(':');
-        headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-      }
-      return headers;
-    }
-
-    static String line(InputStream in) throws IOException {
-      StringBuilder sb = new StringBuilder();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new EOFException("connection closed mid-line: " + sb);
-        }
-        if (c != '\r') {
-          sb.append((char) c);
-        }
-      }
-      return sb.toString();
-    }
+    return EarlyAnswerUpstream.sha256Hex(data);
   }
 }
