@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -288,7 +289,7 @@ class CircuitBreakerIT {
 
   /** Sends requests until one is not refused by the open circuit (the trial), and returns it. */
   private static HttpResponse<String> firstRequestPastTheOpenCircuit(String path) {
-    HttpResponse<String>[] passed = new HttpResponse[1];
+    AtomicReference<HttpResponse<String>> passed = new AtomicReference<>();
     await()
         .atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(50))
@@ -301,10 +302,10 @@ class CircuitBreakerIT {
                 assertThat(received(path)).as("a refused request reached the upstream").isEqualTo(before);
                 return false;
               }
-              passed[0] = r;
+              passed.set(r);
               return true;
             });
-    return passed[0];
+    return passed.get();
   }
 
   private static int received(String pathPrefix) {
