@@ -214,12 +214,18 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       respondLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + limit + " bytes", 0);
       return;
     }
+    if (conn == null) {
+      // No attempt is connected, so a retry waits or connects: a read asked for by the failed attempt
+      // brought this. The retry must send it, past maxBufferedBody too, or the upstream would get the
+      // body with a hole in it. (Without a replay buffer no retry follows a connected attempt.)
+      if (replay != null) {
+        replay.hold(content);
+      }
+      content.release();
+      return;
+    }
     if (replay != null) {
       replay.keep(content);
-    }
-    if (conn == null) {
-      content.release(); // between attempts: the replay buffer holds it, or no retry will happen
-      return;
     }
     Channel up = conn.channel();
     up.writeAndFlush(content, up.voidPromise());
@@ -544,9 +550,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     boolean close = (!requestRead && facts.hasBody()) || !facts.clientKeepAlive() || listener.draining();
     closeClient = close;
     FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, close);
-    if (attempts > 0) {
-      response.headers().setInt(X_SALVE_ATTEMPTS, attempts);
-    }
+    response.headers().setInt(X_SALVE_ATTEMPTS, attempts); // 0: the upstream never saw the request
     if (retryAfterSeconds > 0) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }

@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keeps the request body parts already sent upstream, so a retry can send them again. Holds at most
- * {@code limit} bytes; past that it lets go of everything and the body is no longer replayable.
+ * Keeps the request body parts already read, so a retry can send them again. While an attempt is
+ * connected it holds at most {@code limit} bytes; past that it lets go of everything and the body
+ * is no longer replayable. Parts that arrive while no attempt is connected (a retry waits or
+ * connects) are held whatever the limit, because the next attempt must send them: past the limit
+ * that attempt is the last one.
  */
 final class ReplayBuffer {
   private final long limit;
@@ -19,7 +22,7 @@ final class ReplayBuffer {
     this.limit = limit;
   }
 
-  /** Keeps a retained duplicate of {@code content} while within the limit. */
+  /** Keeps a retained duplicate of {@code content}, sent to the current attempt, while within the limit. */
   void keep(HttpContent content) {
     if (overflowed) {
       return;
@@ -33,15 +36,33 @@ final class ReplayBuffer {
     parts.add(content.retainedDuplicate());
   }
 
-  /** @return whether every part seen so far is still held. */
+  /**
+   * Keeps a retained duplicate of {@code content}, read while no attempt is connected, for the next
+   * attempt to send; past the limit the body stops being replayable after that attempt.
+   */
+  void hold(HttpContent content) {
+    bytes += content.content().readableBytes();
+    if (bytes > limit) {
+      overflowed = true;
+    }
+    parts.add(content.retainedDuplicate());
+  }
+
+  /** @return whether every part seen so far is still held within the limit. */
   boolean replayable() {
     return !overflowed;
   }
 
-  /** Writes duplicates of the kept parts to {@code channel} (not flushed). */
+  /**
+   * Writes the held parts to {@code channel} (not flushed): duplicates while the body stays
+   * replayable, else the parts themselves, which no later attempt needs.
+   */
   void replayTo(Channel channel) {
     for (HttpContent c : parts) {
-      channel.write(c.retainedDuplicate(), channel.voidPromise());
+      channel.write(overflowed ? c : c.retainedDuplicate(), channel.voidPromise());
+    }
+    if (overflowed) {
+      parts.clear();
     }
   }
 

@@ -14,7 +14,9 @@ import java.util.random.RandomGenerator;
  * {@code retryOn} and safe to replay for the method ({@link RetryPolicy#isRetryable}); the request
  * body can be sent again; the circuit is not open; the next attempt would start before both the
  * route deadline and {@code maxElapsed}; and the upstream's retry budget grants it. The wait is the
- * upstream's {@code Retry-After} when it fits the remaining time, else the jittered backoff.
+ * upstream's {@code Retry-After} on a 429 or 503, else the jittered backoff; a {@code Retry-After}
+ * that does not fit the remaining time means no retry ({@link Verdict#RETRY_AFTER_TOO_LONG}), so the
+ * upstream's answer reaches the client instead of an earlier attempt than it asked for.
  */
 public final class RetryPlanner {
   /** Why no retry happens, or {@link #RETRY}. */
