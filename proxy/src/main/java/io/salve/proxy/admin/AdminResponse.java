@@ -8,12 +8,17 @@ import java.util.Map;
 
 /** An admin answer: status, content type and body bytes. */
 public record AdminResponse(int status, String contentType, byte[] body) {
-  static final ObjectMapper JSON = AdminJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Jackson loads only when an admin answer needs it, not for probes: it is ~500 classes of RSS. */
+  static final class Json {
+    static final ObjectMapper MAPPER = AdminJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {}
+  }
 
   /** @return a JSON answer of any Jackson-serialisable value. */
   public static AdminResponse json(int status, Object value) {
     try {
-      return new AdminResponse(status, "application/json", JSON.writeValueAsBytes(value));
+      return new AdminResponse(status, "application/json", Json.MAPPER.writeValueAsBytes(value));
     } catch (JsonProcessingException e) {
       return error(500, "internal_error", "could not serialise the answer");
     }
@@ -22,6 +27,28 @@ public record AdminResponse(int status, String contentType, byte[] body) {
   /** @return salve's JSON error shape. */
   public static AdminResponse error(int status, String reason, String message) {
     return json(status, Map.of("error", reason, "message", message));
+  }
+
+  /**
+   * @return a small JSON object of string fields, written without Jackson (liveness and readiness
+   *     probes are hot and must not pull the JSON library in)
+   */
+  public static AdminResponse jsonFields(int status, String... keyValues) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      sb.append(i == 0 ? "" : ",").append('"').append(keyValues[i]).append("\":\"");
+      String v = keyValues[i + 1];
+      for (int j = 0; j < v.length(); j++) {
+        char c = v.charAt(j);
+        if (c == '"' || c == '\\') {
+          sb.append('\\').append(c);
+        } else if (c >= 0x20) {
+          sb.append(c);
+        }
+      }
+      sb.append('"');
+    }
+    return text(status, "application/json", sb.append("}\n").toString());
   }
 
   /** @return a plain-text answer. */

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthChecker implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+  private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
   /**
    * Observes probe results. Called on the probing event loop: implementations must be quick and
@@ -149,9 +149,9 @@ public final class HealthChecker implements AutoCloseable {
     }
     Upstream u = p.upstream();
     switch (p.outage().update(u.healthyCount(), u.endpoints().size())) {
-      case OUTAGE_STARTED -> log.warn("upstream {}: every endpoint is unhealthy", u.name());
+      case OUTAGE_STARTED -> LOG.warn("upstream {}: every endpoint is unhealthy", u.name());
       case RECOVERED -> {
-        log.info(
+        LOG.info(
             "upstream {} recovered after {}ms unhealthy; draining idle pooled connections",
             u.name(),
             TimeUnit.NANOSECONDS.toMillis(p.outage().lastOutageNanos()));
@@ -166,13 +166,13 @@ public final class HealthChecker implements AutoCloseable {
 
   private static void logTransition(Endpoint endpoint, EndpointHealth health, ProbeResult result) {
     if (result.passed()) {
-      log.info(
+      LOG.info(
           "endpoint {} is healthy again after {} passed probe(s) (last: {})",
           endpoint,
           health.consecutiveSuccesses(),
           result.detail());
     } else {
-      log.warn(
+      LOG.warn(
           "endpoint {} is unhealthy after {} failed probe(s) (last: {})",
           endpoint,
           health.consecutiveFailures(),
@@ -184,7 +184,7 @@ public final class HealthChecker implements AutoCloseable {
     try {
       call.run();
     } catch (RuntimeException e) {
-      log.warn("health listener {} failed on {}", l, event, e);
+      LOG.warn("health listener {} failed on {}", l, event, e);
     }
   }
 
@@ -243,7 +243,7 @@ public final class HealthChecker implements AutoCloseable {
       try {
         record(probed, endpoint, result);
       } catch (RuntimeException e) {
-        log.warn("recording a probe of {} failed", endpoint, e);
+        LOG.warn("recording a probe of {} failed", endpoint, e);
       }
       scheduleNext(ProbeSchedule.nextDelayNanos(interval, random));
     }

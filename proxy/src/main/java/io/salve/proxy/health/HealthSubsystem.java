@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthSubsystem implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(HealthSubsystem.class);
+  private static final Logger LOG = LoggerFactory.getLogger(HealthSubsystem.class);
 
   private final SalveConfig config;
   private final Upstreams upstreams;
@@ -85,7 +85,7 @@ public final class HealthSubsystem implements AutoCloseable {
       }
       if (u.config().recovery() != null) {
         if (hc == null) {
-          log.warn("upstream {} has recovery but no healthCheck: recovery needs probes and will never fire", u.name());
+          LOG.warn("upstream {} has recovery but no healthCheck: recovery needs probes and will never fire", u.name());
         }
         recoveries.put(u.name(), u.config().recovery());
         metrics.bindRecovery(u.name());
@@ -136,7 +136,7 @@ public final class HealthSubsystem implements AutoCloseable {
     }
     leases.start();
     if (checker.watched() > 0 || !leases.registries().isEmpty()) {
-      log.info(
+      LOG.info(
           "health: probing {} endpoint(s); leases on {}",
           checker.watched(),
           leases.registries().isEmpty() ? "no upstream" : String.join(", ", leases.registries().keySet()));

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseRegistry {
 
-  private static final Logger log = LoggerFactory.getLogger(LeaseRegistry.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseRegistry.class);
 
   /** What the registry keeps per endpoint. */
   private record Entry(long ttlNanos, long expiresAtNanos) {}
@@ -226,7 +226,7 @@ public final class LeaseRegistry {
       } catch (RuntimeException e) {
         // The registry's state has already changed; one faulty observer must not hide the event
         // from the others or fail the admin call / expiry sweep that caused it.
-        log.warn("lease listener {} failed on {} of {}/{}", listener, event, upstream, endpoint, e);
+        LOG.warn("lease listener {} failed on {} of {}/{}", listener, event, upstream, endpoint, e);
       }
     }
   }

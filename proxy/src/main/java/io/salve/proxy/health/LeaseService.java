@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseService implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseService.class);
   private static final Duration MAX_SWEEP = Duration.ofMillis(250);
   private static final Duration MIN_SWEEP = Duration.ofMillis(10);
 
@@ -110,7 +110,7 @@ public final class LeaseService implements AutoCloseable {
       registry.expire(); // listeners log and apply each expiry
     } catch (RuntimeException e) {
       // A periodic task that throws is never run again: keep sweeping.
-      log.warn("lease sweep of upstream {} failed", registry.upstream(), e);
+      LOG.warn("lease sweep of upstream {} failed", registry.upstream(), e);
     }
   }
 
@@ -139,18 +139,18 @@ public final class LeaseService implements AutoCloseable {
     public void onRegistered(String name, String endpoint) {
       HostPort hp = LeaseRequest.endpoint(endpoint);
       if (hp == null) {
-        log.warn("ignoring lease of {}/{}: not host:port", name, endpoint);
+        LOG.warn("ignoring lease of {}/{}: not host:port", name, endpoint);
         return;
       }
       leased.put(endpoint, hp);
-      log.info("endpoint {}/{} registered by lease", name, endpoint);
+      LOG.info("endpoint {}/{} registered by lease", name, endpoint);
       apply();
     }
 
     @Override
     public void onExpired(String name, String endpoint) {
       if (leased.remove(endpoint) != null) {
-        log.warn("lease of endpoint {}/{} expired: removed from rotation", name, endpoint);
+        LOG.warn("lease of endpoint {}/{} expired: removed from rotation", name, endpoint);
         apply();
       }
     }
@@ -158,7 +158,7 @@ public final class LeaseService implements AutoCloseable {
     @Override
     public void onRevoked(String name, String endpoint) {
       if (leased.remove(endpoint) != null) {
-        log.info("lease of endpoint {}/{} revoked: removed from rotation", name, endpoint);
+        LOG.info("lease of endpoint {}/{} revoked: removed from rotation", name, endpoint);
         apply();
       }
     }
@@ -182,7 +182,7 @@ public final class LeaseService implements AutoCloseable {
       try {
         call.run();
       } catch (RuntimeException e) {
-        log.warn("membership listener {} failed", l, e);
+        LOG.warn("membership listener {} failed", l, e);
       }
     }
   }

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecoveryActions implements HealthChecker.Listener, AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(RecoveryActions.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RecoveryActions.class);
   private static final Duration MAX_TIMEOUT = Duration.ofSeconds(2);
 
   /** Observes the outcome of each recovery action. Called on the webhook thread. */
@@ -117,13 +117,13 @@ public final class RecoveryActions implements HealthChecker.Listener, AutoClosea
     try {
       body = json.writeValueAsBytes(payload(upstream.name(), unhealthySince, failures));
     } catch (JsonProcessingException e) {
-      log.warn("recovery webhook body for upstream {} could not be written", upstream.name(), e);
+      LOG.warn("recovery webhook body for upstream {} could not be written", upstream.name(), e);
       report(upstream.name(), false);
       return;
     }
     URI webhook = p.config().webhook();
     Duration timeout = timeout(p.config().after());
-    log.warn(
+    LOG.warn(
         "upstream {}: every endpoint unhealthy since {}; calling recovery webhook {}",
         upstream.name(),
         unhealthySince,
@@ -139,7 +139,7 @@ public final class RecoveryActions implements HealthChecker.Listener, AutoClosea
       // Even starting the exchange may resolve names: keep it off the event loop.
       executor.execute(() -> send(upstream.name(), webhook, request));
     } catch (RejectedExecutionException e) {
-      log.info("recovery webhook for upstream {} skipped: shutting down", upstream.name());
+      LOG.info("recovery webhook for upstream {} skipped: shutting down", upstream.name());
     }
   }
 
@@ -149,14 +149,14 @@ public final class RecoveryActions implements HealthChecker.Listener, AutoClosea
         .whenComplete(
             (response, error) -> {
               if (error != null) {
-                log.warn("recovery webhook {} for upstream {} failed: {}", redact(webhook), upstream, error.toString());
+                LOG.warn("recovery webhook {} for upstream {} failed: {}", redact(webhook), upstream, error.toString());
                 report(upstream, false);
               } else if (response.statusCode() / 100 != 2) {
-                log.warn(
+                LOG.warn(
                     "recovery webhook {} for upstream {} answered {}", redact(webhook), upstream, response.statusCode());
                 report(upstream, false);
               } else {
-                log.info(
+                LOG.info(
                     "recovery webhook {} for upstream {} answered {}", redact(webhook), upstream, response.statusCode());
                 report(upstream, true);
               }
@@ -168,7 +168,7 @@ public final class RecoveryActions implements HealthChecker.Listener, AutoClosea
       try {
         l.onAction(upstream, success);
       } catch (RuntimeException e) {
-        log.warn("recovery listener {} failed", l, e);
+        LOG.warn("recovery listener {} failed", l, e);
       }
     }
   }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * from an earlier generation can be recognised and dropped.
  */
 final class DefaultCircuitBreaker implements CircuitBreaker {
-  private static final Logger log = LoggerFactory.getLogger(DefaultCircuitBreaker.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultCircuitBreaker.class);
   private static final int RATE_BUCKETS = 10;
 
   private final String upstream;
@@ -254,7 +254,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
           listener.onStateTransition(upstream, expected.state, next.state);
         } catch (RuntimeException e) {
           // A broken observer must not break the request that happened to make the transition.
-          log.warn("circuit breaker listener failed for upstream {}", upstream, e);
+          LOG.warn("circuit breaker listener failed for upstream {}", upstream, e);
         }
       }
     }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * flip, so it stays exact and the percentage limit holds under concurrency.
  */
 final class DefaultOutlierDetector implements OutlierDetector {
-  private static final Logger log = LoggerFactory.getLogger(DefaultOutlierDetector.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultOutlierDetector.class);
 
   private final String upstream;
   private final Ticker ticker;
@@ -263,7 +263,7 @@ final class DefaultOutlierDetector implements OutlierDetector {
       try {
         listener.onReturned(upstream, ep.address);
       } catch (RuntimeException e) {
-        log.warn("outlier listener failed for upstream {}", upstream, e);
+        LOG.warn("outlier listener failed for upstream {}", upstream, e);
       }
     }
     return true;
@@ -287,7 +287,7 @@ final class DefaultOutlierDetector implements OutlierDetector {
         listener.onEjected(upstream, address, duration);
       } catch (RuntimeException e) {
         // A broken observer must not break the request whose failure caused the ejection.
-        log.warn("outlier listener failed for upstream {}", upstream, e);
+        LOG.warn("outlier listener failed for upstream {}", upstream, e);
       }
     }
   }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * lifecycle. One evaluation reads a few counters and two MXBeans: cheap.
  */
 final class LoadMonitor implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LoadMonitor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LoadMonitor.class);
 
   private final long intervalNanos;
   private final EventLoopDelayProbe loopDelay;
@@ -61,12 +61,12 @@ final class LoadMonitor implements AutoCloseable {
       evaluation.run();
       if (failing) {
         failing = false;
-        log.info("load evaluation works again");
+        LOG.info("load evaluation works again");
       }
     } catch (RuntimeException e) {
       if (!failing) {
         failing = true;
-        log.warn("load evaluation failed, keeping the last load state: {}", e.toString());
+        LOG.warn("load evaluation failed, keeping the last load state: {}", e.toString());
       }
     }
   }

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * LoadMonitor} calls it every {@link LoadSheddingConfig#interval()}.
  */
 public final class LoadShedding implements AdmissionControl, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LoadShedding.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LoadShedding.class);
   /** The event-loop probe period; shorter than the interval so one late task is not missed. */
   private static final Duration MAX_PROBE_PERIOD = Duration.ofMillis(100);
 
@@ -206,9 +206,9 @@ public final class LoadShedding implements AdmissionControl, AutoCloseable {
   /** One log line per effective transition, never one per request. */
   private static void logTransition(LoadState from, LoadState to, String cause) {
     if (to.level() > from.level()) {
-      log.warn("load state {} -> {}: {}", from.key(), to.key(), cause);
+      LOG.warn("load state {} -> {}: {}", from.key(), to.key(), cause);
     } else {
-      log.info("load state {} -> {}: {}", from.key(), to.key(), cause);
+      LOG.info("load state {} -> {}: {}", from.key(), to.key(), cause);
     }
   }
 

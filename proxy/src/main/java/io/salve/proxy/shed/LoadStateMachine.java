@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * reflected by {@link #state()} at once but announced at the next {@link #evaluate}.
  */
 public final class LoadStateMachine {
-  private static final Logger log = LoggerFactory.getLogger(LoadStateMachine.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LoadStateMachine.class);
   private static final String INITIAL_CAUSE = "no signal crossed";
   // Caps a forced duration so that deadline arithmetic on the ticker cannot overflow.
   private static final long MAX_FORCE_NANOS = Long.MAX_VALUE / 4;
@@ -288,7 +288,7 @@ public final class LoadStateMachine {
         listener.onTransition(from, effective, why);
       } catch (RuntimeException e) {
         // One broken observer must not stop the others or the evaluation loop.
-        log.warn("load state listener {} failed on {} -> {}", listener, from, effective, e);
+        LOG.warn("load state listener {} failed on {} -> {}", listener, from, effective, e);
       }
     }
   }

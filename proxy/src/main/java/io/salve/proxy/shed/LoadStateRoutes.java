@@ -1,12 +1,12 @@
 package io.salve.proxy.shed;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
@@ -41,8 +41,14 @@ public final class LoadStateRoutes {
   static final Duration DEFAULT_FOR = Duration.ofMinutes(5);
   static final Duration MAX_FOR = Duration.ofHours(24);
 
-  private static final Logger log = LoggerFactory.getLogger(LoadStateRoutes.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(LoadStateRoutes.class);
+  /** Jackson loads on the first PUT, not at startup. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {}
+  }
+
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Set<String> FIELDS = Set.of("state", "for");
 
@@ -59,7 +65,7 @@ public final class LoadStateRoutes {
               boolean wasForced = shedding.stateMachine().forced();
               shedding.stateMachine().clearForce();
               if (wasForced) {
-                log.info("admin: forced load state cleared");
+                LOG.info("admin: forced load state cleared");
               }
               return AdminResponse.json(200, shedding.describe());
             }));
@@ -82,8 +88,8 @@ public final class LoadStateRoutes {
   static AdminResponse force(LoadShedding shedding, FullHttpRequest request) {
     JsonNode body;
     try {
-      body = JSON.readTree(request.content().toString(StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
+      body = Json.MAPPER.readTree(request.content().toString(StandardCharsets.UTF_8));
+    } catch (IOException e) { // JsonProcessingException; named by its supertype so Jackson stays unloaded
       return badRequest("the body is not JSON");
     }
     if (body == null || !body.isObject()) {
@@ -106,7 +112,7 @@ public final class LoadStateRoutes {
           "\"for\" must be a positive duration such as 250ms, 60s, 5m or 1h, at most " + MAX_FOR_TEXT);
     }
     shedding.stateMachine().force(state, forHowLong);
-    log.info("admin: load state forced to {} for {}", state.key(), Signal.millis(forHowLong.toNanos()));
+    LOG.info("admin: load state forced to {} for {}", state.key(), Signal.millis(forHowLong.toNanos()));
     return AdminResponse.json(200, shedding.describe());
   }
 

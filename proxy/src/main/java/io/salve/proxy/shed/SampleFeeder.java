@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * feeder idle drains the queue, alone, while the others return at once.
  */
 final class SampleFeeder {
-  private static final Logger log = LoggerFactory.getLogger(SampleFeeder.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SampleFeeder.class);
 
   private record Sample(long startNanos, long rttNanos, int inflight, boolean dropped) {}
 
@@ -41,7 +41,7 @@ final class SampleFeeder {
           limit.onSample(s.startNanos(), s.rttNanos(), s.inflight(), s.dropped());
         } catch (RuntimeException e) {
           // Leaving the loop here would strand the counter and every later sample.
-          log.warn("concurrency limit rejected a sample", e);
+          LOG.warn("concurrency limit rejected a sample", e);
         }
       }
       missed = pending.addAndGet(-missed);
