@@ -9,7 +9,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 HELPERS="$BENCH_DIR/helpers"
 SALVE_JAR="$REPO_DIR/proxy/target/salve.jar"
-DEFAULT_SALVE_JVM_FLAGS="-XX:+UseSerialGC -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:+UseCompressedOops"
+# The shipped launcher's flags (bin/jvm.flags) are what gets measured, unless overridden.
+DEFAULT_SALVE_JVM_FLAGS="$(sed -e 's/#.*//' "$REPO_DIR/bin/jvm.flags" | tr -s ' \t\n' ' ')"
 
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -230,5 +231,6 @@ start_salve() {
   shift 4
   local flags
   read -r -a flags <<<"$(salve_jvm_flags)"
-  start_bg "$name" "$cpus" "$d/salve.log" java "${flags[@]}" "$@" -jar "$SALVE_JAR" --config "$cfg"
+  # MALLOC_ARENA_MAX as bin/salve sets it: fewer glibc arenas, less resident native memory.
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} start_bg "$name" "$cpus" "$d/salve.log" java "${flags[@]}" "$@" -jar "$SALVE_JAR" --config "$cfg"
 }
