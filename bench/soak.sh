@@ -99,7 +99,7 @@ log "upstreams on $endpoints (CPU $PROXY_CPUS)"
 
 cat >"$BENCH_TMP/salve.yaml" <<EOF
 admin: { address: 127.0.0.1:$P_ADMIN }
-accessLog: { enabled: false }
+accessLog: { enabled: ${SOAK_ACCESS_LOG:-false} }
 listeners:
   - name: soak
     address: 127.0.0.1:$P_SALVE
