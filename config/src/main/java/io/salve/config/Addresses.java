@@ -12,13 +12,14 @@ import java.util.regex.Pattern;
 final class Addresses {
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
   private static final Pattern NUMERIC_LABELS = Pattern.compile("[0-9.]+");
-  private static final Pattern PORT = Pattern.compile("\\d{1,5}");
+  // No leading zeros: "080" is ambiguous (octal to some readers), so it is refused.
+  private static final Pattern PORT = Pattern.compile("0|[1-9]\\d{0,4}");
   private static final Pattern IPV4_PART = Pattern.compile("0|[1-9]\\d{0,2}");
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private Addresses() {}
 
-  /** @return the address, or null unless it is {@code host:port} or {@code [v6]:port}, port 0-65535. */
+  /** @return the address, or null unless it is {@code host:port} or {@code [v6]:port}, port 0-65535 without leading zeros. */
   static HostPort hostPort(String text) {
     String host;
     String port;

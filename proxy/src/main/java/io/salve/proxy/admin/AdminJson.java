@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.salve.config.Cidr;
 import io.salve.config.HostPort;
+import io.salve.config.Values;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -16,22 +17,13 @@ final class AdminJson {
 
   static ObjectMapper mapper() {
     SimpleModule m = new SimpleModule("salve");
-    m.addSerializer(Duration.class, new ToText<>(AdminJson::duration));
+    m.addSerializer(Duration.class, new ToText<>(Values::format));
     m.addSerializer(HostPort.class, new ToText<>(HostPort::toString));
     m.addSerializer(Cidr.class, new ToText<>(Cidr::toString));
     return new ObjectMapper().registerModule(m);
   }
 
-  static String duration(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 60_000 == 0 && ms >= 60_000) {
-      return ms / 60_000 + "m";
-    }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
-  }
+
 
   private static final class ToText<T> extends JsonSerializer<T> {
     private final java.util.function.Function<T, String> f;

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.config.Values;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +48,6 @@ public final class LoadStateRoutes {
     private Json() {}
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Set<String> FIELDS = Set.of("state", "for");
 
   private LoadStateRoutes() {}
@@ -132,23 +130,10 @@ public final class LoadStateRoutes {
 
   /** @return a duration in (0, {@link #MAX_FOR}], or null when {@code node} is not one */
   static Duration duration(JsonNode node) {
-    if (!node.isTextual()) {
-      return null;
-    }
-    Matcher m = DURATION.matcher(node.asText().trim());
-    if (!m.matches()) {
-      return null;
-    }
-    long amount = Long.parseLong(m.group(1));
-    Duration d =
-        switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          default -> Duration.ofHours(amount);
-        };
-    return d.isZero() || d.compareTo(MAX_FOR) > 0 ? null : d;
+    Duration d = node.isTextual() ? Values.duration(node.asText()) : null;
+    return d == null || d.isZero() || d.compareTo(MAX_FOR) > 0 ? null : d;
   }
+
 
   private static AdminResponse badRequest(String message) {
     return AdminResponse.error(400, "bad_request", message);
