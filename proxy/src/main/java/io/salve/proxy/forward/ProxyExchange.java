@@ -8,31 +8,22 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.salve.config.FailureConditions;
 import io.salve.proxy.resilience.AttemptOutcome;
-import io.salve.proxy.resilience.CircuitBreaker;
 import io.salve.proxy.resilience.RetryPlanner;
-import io.salve.proxy.resilience.RetryPolicy;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.PoolExhaustedException;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.UpstreamConnection;
-import io.salve.proxy.util.Ticker;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -56,11 +47,6 @@ import java.util.concurrent.TimeUnit;
  * client connection's event loop, which is also the upstream connection's, so there is no lock.
  */
 final class ProxyExchange implements UpstreamConnection.Listener {
-  static final AsciiString X_SALVE_UPSTREAM = AsciiString.cached("x-salve-upstream");
-  static final AsciiString X_SALVE_ATTEMPTS = AsciiString.cached("x-salve-attempts");
-  private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
-  private static final FailureConditions DEFAULT_FAILURES =
-      new FailureConditions(true, true, true, true, Set.of());
 
   private final ClientRequestReceiver receiver;
   private final ChannelHandlerContext client;
@@ -70,16 +56,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   private final HttpRequest request;
   private final RequestFacts facts;
   private final AdmissionControl.Permit permit;
-  private final RetryPolicy policy;
-  private RetryPlanner planner;
+  private final RetryControl retries;
   private final ReplayBuffer replay;
-  private final FailureConditions failOn;
+  private final AttemptLedger ledger;
 
   private UpstreamConnection conn;
   private Endpoint endpoint;
   private boolean inFlightCounted;
   private boolean bulkheadHeld;
-  private long breakerPermit = CircuitBreaker.NO_PERMIT;
   private int attempts;
   private boolean requestRead;
   private boolean requestSent;
@@ -111,12 +95,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     this.request = request;
     this.facts = facts;
     this.permit = permit;
-    this.policy = route.retryPolicy() != null ? route.retryPolicy() : upstream.retryPolicy();
-    boolean mayReplay =
-        policy.maxAttempts() > 1 && policy.allowsReplay(facts.method(), request.headers().contains(IDEMPOTENCY_KEY));
-    this.replay = mayReplay ? new ReplayBuffer(policy.maxBufferedBody()) : null;
-    this.failOn =
-        upstream.config().circuitBreaker() != null ? upstream.config().circuitBreaker().failOn() : DEFAULT_FAILURES;
+    this.retries = new RetryControl(route, upstream, request, facts, listener.observer());
+    this.replay = retries.replay();
+    this.ledger = new AttemptLedger(upstream);
   }
 
   void start() {
@@ -138,18 +119,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (finished) {
       return;
     }
-    CircuitBreaker breaker = upstream.breaker();
-    if (breaker != null) {
-      breakerPermit = breaker.tryAcquirePermit();
-      if (breakerPermit == CircuitBreaker.NO_PERMIT) {
-        long seconds = Math.max(1, (breaker.remainingOpenNanos() + 999_999_999L) / 1_000_000_000L);
-        reject("circuit_open", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream circuit is open", seconds);
-        return;
-      }
+    if (!ledger.admit()) {
+      reject("circuit_open", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream circuit is open", ledger.openSeconds());
+      return;
     }
     endpoint = upstream.choose(endpoint, ThreadLocalRandom.current());
     if (endpoint == null) {
-      releaseBreakerPermit();
+      ledger.release();
       respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint", "upstream has no endpoint to send to", 0);
       return;
     }
@@ -157,9 +133,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     requestSent = false;
     endpoint.inFlight().incrementAndGet();
     inFlightCounted = true;
-    Duration perTry = policy.perTryTimeout();
+    Duration perTry = retries.perTryTimeout();
     if (perTry != null) {
-      attemptTimer = client.executor().schedule(() -> attemptFailed(Failure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
+      attemptTimer = client.executor().schedule(() -> attemptFailed(AttemptFailure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
     }
     int attempt = attempts;
     Future<UpstreamConnection> f = upstream.acquire(endpoint, client.channel().eventLoop(), this);
@@ -179,7 +155,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return;
     }
     if (!f.isSuccess()) {
-      attemptFailed(f.cause() instanceof PoolExhaustedException ? Failure.POOL_EXHAUSTED : Failure.CONNECT);
+      attemptFailed(f.cause() instanceof PoolExhaustedException ? AttemptFailure.POOL_EXHAUSTED : AttemptFailure.CONNECT);
       return;
     }
     conn = (UpstreamConnection) f.getNow();
@@ -278,7 +254,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     if (msg.decoderResult().isFailure()) {
       ReferenceCountUtil.release(msg);
-      attemptFailed(Failure.PROTOCOL);
+      attemptFailed(AttemptFailure.PROTOCOL);
       return;
     }
     if (msg instanceof HttpResponse && !onResponseHead((HttpResponse) msg)) {
@@ -295,7 +271,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     int code = response.status().code();
     if (code < 200) {
       if (code == 101) {
-        attemptFailed(Failure.PROTOCOL); // upgrades are not proxied: Upgrade was stripped on the way up
+        attemptFailed(AttemptFailure.PROTOCOL); // upgrades are not proxied: Upgrade was stripped on the way up
         return false;
       }
       informational = true;
@@ -304,13 +280,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return true;
     }
     if (!HopByHop.strip(response.headers())) {
-      attemptFailed(Failure.PROTOCOL);
+      attemptFailed(AttemptFailure.PROTOCOL);
       return false;
     }
     AttemptOutcome outcome = AttemptOutcome.status(code);
     cancelAttemptTimer();
     listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), (code / 100) + "xx");
-    recordOutcome(outcome);
+    ledger.record(outcome, endpoint);
     RetryPlanner.Decision d = decide(outcome, response.headers().get(HttpHeaderNames.RETRY_AFTER));
     if (d != null && d.retry()) {
       abortAttempt(); // drop this response and its connection; the retry gets a fresh exchange of bytes
@@ -318,25 +294,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return false;
     }
     status = code;
-    boolean bodyless = facts.isHead() || code == 204 || code == 304;
-    if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      if (facts.clientVersion() == HttpVersion.HTTP_1_1) {
-        response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-      } else {
-        closeClient = true; // an HTTP/1.0 client learns the end of the body from the close
-      }
-    }
-    if (!requestRead && facts.hasBody()) {
-      closeClient = true; // the rest of the request body will not be read
-    }
-    if (!facts.clientKeepAlive() || closeClient || listener.draining()) {
-      closeClient = true;
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (facts.clientVersion() == HttpVersion.HTTP_1_0) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-    response.setProtocolVersion(HttpVersion.HTTP_1_1);
-    response.headers().set(X_SALVE_UPSTREAM, upstream.name()).setInt(X_SALVE_ATTEMPTS, attempts);
+    closeClient |=
+        ResponseFraming.prepare(response, facts, requestRead, listener.draining(), upstream.name(), attempts);
     responseStarted = true;
     client.write(response);
     return true;
@@ -373,21 +332,21 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   @Override
   public void onUpstreamClosed() {
     if (!finished && !responseDone) {
-      attemptFailed(Failure.RESET);
+      attemptFailed(AttemptFailure.RESET);
     }
   }
 
   @Override
   public void onUpstreamError(Throwable cause) {
     if (!finished && !responseDone) {
-      attemptFailed(cause instanceof DecoderException ? Failure.PROTOCOL : Failure.RESET);
+      attemptFailed(cause instanceof DecoderException ? AttemptFailure.PROTOCOL : AttemptFailure.RESET);
     }
   }
 
   @Override
   public void onUpstreamIdle() {
     if (!finished) {
-      attemptFailed(Failure.TIMEOUT);
+      attemptFailed(AttemptFailure.TIMEOUT);
     }
   }
 
@@ -397,11 +356,11 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return;
     }
     if (inFlightCounted && !responseStarted) {
-      listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), Failure.TIMEOUT.outcome);
-      recordOutcome(AttemptOutcome.timeout());
+      listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), AttemptFailure.TIMEOUT.outcome);
+      ledger.record(AttemptOutcome.timeout(), endpoint);
     }
     abortAttempt();
-    endWith(Failure.TIMEOUT);
+    endWith(AttemptFailure.TIMEOUT);
   }
 
   /** The client connection closed before the exchange ended. */
@@ -409,7 +368,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     if (finished) {
       return;
     }
-    releaseBreakerPermit();
+    ledger.release();
     abortAttempt();
     if (!responseStarted) {
       status = 499;
@@ -418,14 +377,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     finish("client_closed");
   }
 
-  private void attemptFailed(Failure failure) {
+  private void attemptFailed(AttemptFailure failure) {
     if (finished || !inFlightCounted) {
       return;
     }
     cancelAttemptTimer();
     listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), failure.outcome);
     AttemptOutcome outcome = failure.attemptOutcome();
-    recordOutcome(outcome);
+    ledger.record(outcome, endpoint);
     abortAttempt();
     if (!responseStarted && outcome != null) {
       RetryPlanner.Decision d = decide(outcome, null);
@@ -437,7 +396,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     endWith(failure);
   }
 
-  private void endWith(Failure failure) {
+  private void endWith(AttemptFailure failure) {
     if (responseStarted) {
       // Part of the response is out: the only honest signal left is to close the connection.
       closeClient = true;
@@ -450,68 +409,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
 
   /** @return the planner's decision, or null when a retry is impossible for structural reasons. */
   private RetryPlanner.Decision decide(AttemptOutcome outcome, String retryAfter) {
-    boolean replayable = bytesIn == 0 || (replay != null && replay.replayable());
-    RetryPlanner.Decision d = planner().next(attempts, outcome, replayable, retryAfter);
-    if (d.verdict() == RetryPlanner.Verdict.BUDGET_EXHAUSTED) {
-      listener.observer().onRetryBudgetExhausted(upstream.name());
-    }
-    return d;
-  }
-
-  /** Made on the first failure only: most requests never need one. */
-  private RetryPlanner planner() {
-    if (planner == null) {
-      Duration timeout = route.config().timeout();
-      planner =
-          new RetryPlanner(
-              policy,
-              upstream.retryBudget(),
-              upstream.breaker(),
-              Ticker.system(),
-              ThreadLocalRandom.current(),
-              Instant::now,
-              facts.method(),
-              request.headers().contains(IDEMPOTENCY_KEY),
-              facts.startNanos(),
-              timeout == null ? Long.MAX_VALUE : facts.startNanos() + timeout.toNanos());
-    }
-    return planner;
+    return retries.decide(attempts, outcome, bytesIn, retryAfter);
   }
 
   private void scheduleRetry(RetryPlanner.Decision d, AttemptOutcome outcome) {
     listener.observer().onRetry(upstream.name(), outcome.reason());
     attemptTimer = client.executor().schedule(this::attempt, d.delayNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /** Tells the breaker and the outlier detector how the attempt ended. */
-  private void recordOutcome(AttemptOutcome outcome) {
-    if (outcome == null || endpoint == null) {
-      return;
-    }
-    boolean failed = outcome.isFailure(failOn);
-    CircuitBreaker breaker = upstream.breaker();
-    if (breaker != null && breakerPermit != CircuitBreaker.NO_PERMIT) {
-      if (failed) {
-        breaker.onFailure(breakerPermit);
-      } else {
-        breaker.onSuccess(breakerPermit);
-      }
-      breakerPermit = CircuitBreaker.NO_PERMIT;
-    }
-    if (upstream.outliers() != null) {
-      if (failed) {
-        upstream.outliers().onFailure(endpoint.key());
-      } else {
-        upstream.outliers().onSuccess(endpoint.key());
-      }
-    }
-  }
-
-  private void releaseBreakerPermit() {
-    if (breakerPermit != CircuitBreaker.NO_PERMIT) {
-      upstream.breaker().releasePermission(breakerPermit);
-      breakerPermit = CircuitBreaker.NO_PERMIT;
-    }
   }
 
   private void cancelAttemptTimer() {
@@ -550,7 +453,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     boolean close = (!requestRead && facts.hasBody()) || !facts.clientKeepAlive() || listener.draining();
     closeClient = close;
     FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, close);
-    response.headers().setInt(X_SALVE_ATTEMPTS, attempts); // 0: the upstream never saw the request
+    response.headers().setInt(ResponseFraming.X_SALVE_ATTEMPTS, attempts); // 0: the upstream never saw the request
     if (retryAfterSeconds > 0) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }
@@ -571,7 +474,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       deadline = null;
     }
     cancelAttemptTimer();
-    releaseBreakerPermit();
+    ledger.release();
     if (replay != null) {
       replay.release();
     }
@@ -601,41 +504,5 @@ final class ProxyExchange implements UpstreamConnection.Listener {
                 attempts,
                 error));
     receiver.exchangeFinished(closeClient, requestRead);
-  }
-
-  /** How an attempt failed, and what the client hears when it is the last word. */
-  enum Failure {
-    CONNECT(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failure", "could not connect to upstream", "connect_failure"),
-    POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "no upstream connection became free in time", "pool_exhausted"),
-    RESET(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "upstream closed the connection before a full response", "reset"),
-    TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "upstream did not answer in time", "timeout"),
-    PROTOCOL(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "upstream sent a malformed response", "protocol_error");
-
-    final HttpResponseStatus status;
-    final String reason;
-    final String message;
-    final String outcome;
-
-    Failure(HttpResponseStatus status, String reason, String message, String outcome) {
-      this.status = status;
-      this.reason = reason;
-      this.message = message;
-      this.outcome = outcome;
-    }
-
-    /** @return the outcome the breaker, outliers and retries judge, or null for local overload. */
-    AttemptOutcome attemptOutcome() {
-      switch (this) {
-        case CONNECT:
-          return AttemptOutcome.connectFailure();
-        case RESET:
-        case PROTOCOL:
-          return AttemptOutcome.reset();
-        case TIMEOUT:
-          return AttemptOutcome.timeout();
-        default:
-          return null;
-      }
-    }
   }
 }

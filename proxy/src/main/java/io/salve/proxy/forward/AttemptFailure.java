@@ -1,0 +1,40 @@
+package io.salve.proxy.forward;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.salve.proxy.resilience.AttemptOutcome;
+
+/** How an attempt failed, and what the client hears when it is the last word. */
+enum AttemptFailure {
+  CONNECT(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failure", "could not connect to upstream", "connect_failure"),
+  POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "no upstream connection became free in time", "pool_exhausted"),
+  RESET(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "upstream closed the connection before a full response", "reset"),
+  TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "upstream did not answer in time", "timeout"),
+  PROTOCOL(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "upstream sent a malformed response", "protocol_error");
+
+  final HttpResponseStatus status;
+  final String reason;
+  final String message;
+  final String outcome;
+
+  AttemptFailure(HttpResponseStatus status, String reason, String message, String outcome) {
+    this.status = status;
+    this.reason = reason;
+    this.message = message;
+    this.outcome = outcome;
+  }
+
+  /** @return the outcome the breaker, outliers and retries judge, or null for local overload. */
+  AttemptOutcome attemptOutcome() {
+    switch (this) {
+      case CONNECT:
+        return AttemptOutcome.connectFailure();
+      case RESET:
+      case PROTOCOL:
+        return AttemptOutcome.reset();
+      case TIMEOUT:
+        return AttemptOutcome.timeout();
+      default:
+        return null;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.salve.proxy.forward;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+/**
+ * Re-frames an upstream response head for the client, after hop-by-hop fields were stripped: the body
+ * keeps its Content-Length, or becomes chunked for HTTP/1.1 clients (close-delimited for HTTP/1.0);
+ * keep-alive is decided; salve's own fields are added.
+ */
+final class ResponseFraming {
+  static final AsciiString X_SALVE_UPSTREAM = AsciiString.cached("x-salve-upstream");
+  static final AsciiString X_SALVE_ATTEMPTS = AsciiString.cached("x-salve-attempts");
+
+  private ResponseFraming() {}
+
+  /**
+   * @param requestRead whether the whole request was read (if not, and it has a body, the connection
+   *     cannot be reused: the rest of the body will not be read)
+   * @return whether the client connection must close after this response
+   */
+  static boolean prepare(
+      HttpResponse response,
+      RequestFacts facts,
+      boolean requestRead,
+      boolean draining,
+      String upstream,
+      int attempts) {
+    int code = response.status().code();
+    boolean close = false;
+    boolean bodyless = facts.isHead() || code == 204 || code == 304;
+    if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (facts.clientVersion() == HttpVersion.HTTP_1_1) {
+        response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        close = true; // an HTTP/1.0 client learns the end of the body from the close
+      }
+    }
+    if (!requestRead && facts.hasBody()) {
+      close = true;
+    }
+    if (!facts.clientKeepAlive() || close || draining) {
+      close = true;
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (facts.clientVersion() == HttpVersion.HTTP_1_0) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    response.headers().set(X_SALVE_UPSTREAM, upstream).setInt(X_SALVE_ATTEMPTS, attempts);
+    return close;
+  }
+}

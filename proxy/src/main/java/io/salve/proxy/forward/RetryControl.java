@@ -1,0 +1,84 @@
+package io.salve.proxy.forward;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
+import io.salve.proxy.resilience.AttemptOutcome;
+import io.salve.proxy.resilience.RetryPlanner;
+import io.salve.proxy.resilience.RetryPolicy;
+import io.salve.proxy.route.Route;
+import io.salve.proxy.upstream.Upstream;
+import io.salve.proxy.util.Ticker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One exchange's retry state: the policy in force (the route's, else the upstream's), the body kept
+ * for replay, and the planner, made only on a first failure since most requests never need one.
+ */
+final class RetryControl {
+  private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
+
+  private final Route route;
+  private final Upstream upstream;
+  private final RequestFacts facts;
+  private final ExchangeObserver observer;
+  private final RetryPolicy policy;
+  private final boolean hasIdempotencyKey;
+  private final ReplayBuffer replay;
+  private RetryPlanner planner;
+
+  RetryControl(Route route, Upstream upstream, HttpRequest request, RequestFacts facts, ExchangeObserver observer) {
+    this.route = route;
+    this.upstream = upstream;
+    this.facts = facts;
+    this.observer = observer;
+    this.policy = route.retryPolicy() != null ? route.retryPolicy() : upstream.retryPolicy();
+    this.hasIdempotencyKey = request.headers().contains(IDEMPOTENCY_KEY);
+    boolean mayReplay = policy.maxAttempts() > 1 && policy.allowsReplay(facts.method(), hasIdempotencyKey);
+    this.replay = mayReplay ? new ReplayBuffer(policy.maxBufferedBody()) : null;
+  }
+
+  /** @return the buffer keeping the body for a replay, or null when no replay can happen. */
+  ReplayBuffer replay() {
+    return replay;
+  }
+
+  /** @return the per-attempt timeout, or null. */
+  Duration perTryTimeout() {
+    return policy.perTryTimeout();
+  }
+
+  /**
+   * @param attempts attempts made, the failed one included
+   * @param bytesIn request body bytes received so far
+   * @param retryAfter the upstream's Retry-After, or null
+   */
+  RetryPlanner.Decision decide(int attempts, AttemptOutcome outcome, long bytesIn, String retryAfter) {
+    boolean replayable = bytesIn == 0 || (replay != null && replay.replayable());
+    RetryPlanner.Decision d = planner().next(attempts, outcome, replayable, retryAfter);
+    if (d.verdict() == RetryPlanner.Verdict.BUDGET_EXHAUSTED) {
+      observer.onRetryBudgetExhausted(upstream.name());
+    }
+    return d;
+  }
+
+  private RetryPlanner planner() {
+    if (planner == null) {
+      Duration timeout = route.config().timeout();
+      planner =
+          new RetryPlanner(
+              policy,
+              upstream.retryBudget(),
+              upstream.breaker(),
+              Ticker.system(),
+              ThreadLocalRandom.current(),
+              Instant::now,
+              facts.method(),
+              hasIdempotencyKey,
+              facts.startNanos(),
+              timeout == null ? Long.MAX_VALUE : facts.startNanos() + timeout.toNanos());
+    }
+    return planner;
+  }
+}
