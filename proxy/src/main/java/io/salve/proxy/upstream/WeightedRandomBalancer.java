@@ -11,28 +11,16 @@ final class WeightedRandomBalancer implements LoadBalancer {
     if (chosen == avoid && eligible.size() > 1) {
       chosen = draw(eligible, random);
       if (chosen == avoid) {
-        chosen = eligible.get((eligible.indexOf(avoid) + 1) % eligible.size());
+        chosen = WeightedSlots.next(eligible, avoid);
       }
     }
     return chosen;
   }
 
   static Endpoint draw(List<Endpoint> eligible, RandomGenerator random) {
-    int n = eligible.size();
-    if (n == 1) {
+    if (eligible.size() == 1) {
       return eligible.get(0);
     }
-    int total = 0;
-    for (int i = 0; i < n; i++) {
-      total += eligible.get(i).weight();
-    }
-    int slot = random.nextInt(total);
-    for (int i = 0; i < n; i++) {
-      slot -= eligible.get(i).weight();
-      if (slot < 0) {
-        return eligible.get(i);
-      }
-    }
-    return eligible.get(n - 1);
+    return WeightedSlots.owner(eligible, random.nextInt(WeightedSlots.total(eligible)));
   }
 }

@@ -17,29 +17,16 @@ final class WeightedRoundRobinBalancer implements LoadBalancer {
     if (chosen == avoid && eligible.size() > 1) {
       chosen = at(eligible, counter.getAndIncrement());
       if (chosen == avoid) {
-        int i = eligible.indexOf(avoid);
-        chosen = eligible.get((i + 1) % eligible.size());
+        chosen = WeightedSlots.next(eligible, avoid);
       }
     }
     return chosen;
   }
 
   private static Endpoint at(List<Endpoint> eligible, long tick) {
-    int n = eligible.size();
-    if (n == 1) {
+    if (eligible.size() == 1) {
       return eligible.get(0);
     }
-    int total = 0;
-    for (int i = 0; i < n; i++) {
-      total += eligible.get(i).weight();
-    }
-    long slot = Math.floorMod(tick, (long) total);
-    for (int i = 0; i < n; i++) {
-      slot -= eligible.get(i).weight();
-      if (slot < 0) {
-        return eligible.get(i);
-      }
-    }
-    return eligible.get(n - 1);
+    return WeightedSlots.owner(eligible, Math.floorMod(tick, (long) WeightedSlots.total(eligible)));
   }
 }
