@@ -19,6 +19,9 @@ import io.salve.proxy.route.Route;
 import io.salve.proxy.server.ClientTimeoutsHandler;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.upstream.Upstream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -32,6 +35,7 @@ import java.net.SocketAddress;
  * fast as the upstream takes them.
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientRequestReceiver.class);
   private final ListenerContext listener;
   private final ClientTimeoutsHandler timeouts;
   private ChannelHandlerContext ctx;
@@ -288,6 +292,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Client I/O errors (resets, broken pipes) are routine for a proxy: close, no stack trace.
+    // Anything else is a bug in salve and must be seen, not swallowed.
+    if (!(cause instanceof IOException)) {
+      LOG.warn("unexpected error on a client connection; closing it", cause);
+    }
     ctx.close();
   }
 }

@@ -204,8 +204,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       replay.keep(content);
     }
     Channel up = conn.channel();
+    conn.touch(); // before the write: a write that fails at once ends the attempt and clears conn
     up.writeAndFlush(content, up.voidPromise());
-    conn.touch();
     if (last) {
       requestSent = true;
     } else if (up.isWritable()) {
@@ -315,7 +315,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     bytesOut += content.content().readableBytes();
     if (!last) {
       client.writeAndFlush(content);
-      if (!client.channel().isWritable()) {
+      if (conn != null && !client.channel().isWritable()) { // the write may have ended the exchange
         conn.channel().config().setAutoRead(false);
       }
       return;
