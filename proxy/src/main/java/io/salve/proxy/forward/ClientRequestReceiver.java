@@ -41,6 +41,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   private String peerText;
+  private boolean readRequested;
   private boolean skipUntilLast;
   private boolean closing;
 
@@ -62,6 +63,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    readRequested = false; // the outstanding demand is answered
     if (closing) {
       ReferenceCountUtil.release(msg);
       return;
@@ -75,9 +77,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Asks for the next request message (one per call). */
+  /**
+   * Asks for the next request message. Demand is coalesced: while one read is outstanding, further
+   * calls add nothing. A second, stale demand would hand over the next request's body before its
+   * upstream connection exists (found by a soak: the body was dropped and the upstream waited).
+   */
   void readMore() {
-    if (!closing) {
+    if (!closing && !readRequested) {
+      readRequested = true;
       ctx.read();
     }
   }
