@@ -2,9 +2,7 @@ package io.salve.proxy.health;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.resolver.AddressResolverGroup;
 import io.salve.config.HealthCheckConfig;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
@@ -14,6 +12,7 @@ import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.Ticker;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +41,7 @@ public final class HealthSubsystem implements AutoCloseable {
   private final SalveConfig config;
   private final Upstreams upstreams;
   private final Ticker ticker;
-  private final DnsAddressResolverGroup resolver;
+  private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final HealthChecker checker;
   private final LeaseService leases;
   private final RecoveryActions recovery;
@@ -64,15 +63,8 @@ public final class HealthSubsystem implements AutoCloseable {
     this.checker = new HealthChecker(workers, ticker, new Random());
     checker.addListener(metrics);
 
-    boolean anyProbes = upstreams.all().stream().anyMatch(u -> u.config().healthCheck() != null);
-    // Probes resolve names asynchronously on their event loop, like the upstream pools do.
-    this.resolver =
-        anyProbes
-            ? new DnsAddressResolverGroup(
-                new DnsNameResolverBuilder()
-                    .datagramChannelType(Transports.datagramChannel())
-                    .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()))
-            : null;
+    // Probes resolve names with the upstreams' own asynchronous resolver, on their event loop.
+    this.resolver = upstreams.resolver();
     Map<String, RecoveryConfig> recoveries = new LinkedHashMap<>();
     for (Upstream u : upstreams.all()) {
       HealthCheckConfig hc = u.config().healthCheck();
@@ -182,9 +174,6 @@ public final class HealthSubsystem implements AutoCloseable {
     checker.close();
     if (recovery != null) {
       recovery.close();
-    }
-    if (resolver != null) {
-      resolver.close();
     }
   }
 }

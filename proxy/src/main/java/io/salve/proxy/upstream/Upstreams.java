@@ -1,6 +1,7 @@
 package io.salve.proxy.upstream;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
@@ -8,6 +9,7 @@ import io.salve.config.SalveConfig;
 import io.salve.config.UpstreamConfig;
 import io.salve.proxy.server.Transports;
 import io.salve.proxy.util.Ticker;
+import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +51,11 @@ public final class Upstreams implements AutoCloseable {
         .setAllowDuplicateContentLengths(false)
         .setUseRfc9112TransferEncoding(true)
         .setValidateHeaders(true);
+  }
+
+  /** @return the shared asynchronous resolver (health probes use it too); closed with this object. */
+  public AddressResolverGroup<InetSocketAddress> resolver() {
+    return resolver;
   }
 
   public Upstream get(String name) {
