@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class ProxyMetrics implements ExchangeObserver {
   private final MeterRegistry registry;
   private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
-  private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
-  private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+  // Nested by label so the per-request lookups hash existing strings and allocate no key.
+  private final Map<String, Map<String, RouteMeters>> routes = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Map<String, Counter>>> attempts = new ConcurrentHashMap<>();
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -72,9 +73,9 @@ public final class ProxyMetrics implements ExchangeObserver {
     }
     String route = r.route() == null ? "" : r.route();
     String upstream = r.upstream() == null ? "" : r.upstream();
-    RouteMeters m = routes.get(r.listener() + '\u0000' + route);
+    RouteMeters m = child(routes, r.listener()).get(route);
     if (m == null) {
-      m = routes.computeIfAbsent(r.listener() + '\u0000' + route, k -> new RouteMeters(r.listener(), route, upstream));
+      m = child(routes, r.listener()).computeIfAbsent(route, k -> new RouteMeters(r.listener(), route, upstream));
     }
     m.timer.record(r.durationNanos(), TimeUnit.NANOSECONDS);
     m.count(r.status());
@@ -82,12 +83,12 @@ public final class ProxyMetrics implements ExchangeObserver {
 
   @Override
   public void onAttemptEnded(String upstream, String endpoint, String outcome) {
-    String key = upstream + '\u0000' + endpoint + '\u0000' + outcome;
-    Counter c = attempts.get(key);
+    Map<String, Counter> byOutcome = child(child(attempts, upstream), endpoint);
+    Counter c = byOutcome.get(outcome);
     if (c == null) {
       c =
-          attempts.computeIfAbsent(
-              key,
+          byOutcome.computeIfAbsent(
+              outcome,
               k ->
                   Counter.builder("salve.upstream.requests")
                       .description("Upstream attempts by outcome (every retry counts)")
@@ -122,6 +123,11 @@ public final class ProxyMetrics implements ExchangeObserver {
         .tags("upstream", upstream)
         .register(registry)
         .increment();
+  }
+
+  private static <V> Map<String, V> child(Map<String, Map<String, V>> parent, String key) {
+    Map<String, V> m = parent.get(key);
+    return m != null ? m : parent.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
   }
 
   private final class RouteMeters {
