@@ -18,7 +18,9 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.salve.config.HostPort;
 import io.salve.proxy.server.Transports;
+import io.salve.proxy.util.JsonText;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A tiny HTTP server for trying salve with nothing else running ({@code --demo-upstream}): it answers
@@ -57,13 +59,13 @@ final class DemoUpstream implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       StringBuilder json = new StringBuilder("{\"hello\":\"from the salve demo upstream\"");
-      json.append(",\"method\":\"").append(req.method()).append('"');
-      json.append(",\"uri\":\"").append(req.uri().replace("\"", "%22")).append('"');
+      JsonText.appendString(json.append(",\"method\":"), req.method().name());
+      JsonText.appendString(json.append(",\"uri\":"), req.uri());
       json.append(",\"headers\":{");
       boolean first = true;
       for (var e : req.headers()) {
-        json.append(first ? "" : ",").append('"').append(e.getKey().toLowerCase()).append("\":\"")
-            .append(e.getValue().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        JsonText.appendString(json.append(first ? "" : ","), e.getKey().toLowerCase(Locale.ROOT)).append(':');
+        JsonText.appendString(json, e.getValue());
         first = false;
       }
       json.append("},\"bodyBytes\":").append(req.content().readableBytes()).append("}\n");

@@ -3,6 +3,7 @@ package io.salve.proxy.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.salve.proxy.util.JsonText;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -36,17 +37,8 @@ public record AdminResponse(int status, String contentType, byte[] body) {
   public static AdminResponse jsonFields(int status, String... keyValues) {
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < keyValues.length; i += 2) {
-      sb.append(i == 0 ? "" : ",").append('"').append(keyValues[i]).append("\":\"");
-      String v = keyValues[i + 1];
-      for (int j = 0; j < v.length(); j++) {
-        char c = v.charAt(j);
-        if (c == '"' || c == '\\') {
-          sb.append('\\').append(c);
-        } else if (c >= 0x20) {
-          sb.append(c);
-        }
-      }
-      sb.append('"');
+      JsonText.appendString(sb.append(i == 0 ? "" : ","), keyValues[i]).append(':');
+      JsonText.appendString(sb, keyValues[i + 1]);
     }
     return text(status, "application/json", sb.append("}\n").toString());
   }

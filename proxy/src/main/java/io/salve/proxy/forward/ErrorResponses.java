@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.salve.proxy.util.JsonText;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -27,7 +28,9 @@ public final class ErrorResponses {
    */
   public static FullHttpResponse of(
       ByteBufAllocator alloc, HttpResponseStatus status, String reason, String message, boolean close) {
-    String json = "{\"error\":\"" + reason + "\",\"message\":\"" + escape(message) + "\"}\n";
+    StringBuilder sb = new StringBuilder(64 + message.length()).append("{\"error\":");
+    JsonText.appendString(sb, reason).append(",\"message\":");
+    String json = JsonText.appendString(sb, message).append("}\n").toString();
     ByteBuf body = alloc.buffer(json.length());
     body.writeCharSequence(json, StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
@@ -39,25 +42,5 @@ public final class ErrorResponses {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return response;
-  }
-
-  static String escape(String s) {
-    StringBuilder sb = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\' || c < 0x20) {
-        if (sb == null) {
-          sb = new StringBuilder(s.length() + 8).append(s, 0, i);
-        }
-        if (c == '"' || c == '\\') {
-          sb.append('\\').append(c);
-        } else {
-          sb.append(String.format("\\u%04x", (int) c));
-        }
-      } else if (sb != null) {
-        sb.append(c);
-      }
-    }
-    return sb == null ? s : sb.toString();
   }
 }

@@ -3,6 +3,7 @@ package io.salve.proxy.metrics;
 import io.netty.util.internal.PlatformDependent;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ExchangeRecord;
+import io.salve.proxy.util.JsonText;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -113,18 +114,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
       sb.append("null");
       return;
     }
-    sb.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    sb.append('"');
+    JsonText.appendString(sb, value);
   }
 
   @Override
