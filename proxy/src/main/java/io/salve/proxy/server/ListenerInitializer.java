@@ -13,8 +13,10 @@ import io.salve.proxy.forward.ListenerContext;
  * Builds the pipeline of each client connection, in named steps:
  *
  * <pre>
- * timeouts → decoder → encoder → flow → receiver
+ * flush → timeouts → decoder → encoder → flow → receiver
  * </pre>
+ *
+ * Flushes are consolidated ({@link Transports#consolidatedFlushes}).
  */
 final class ListenerInitializer extends ChannelInitializer<Channel> {
   private final ListenerContext listener;
@@ -32,6 +34,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     ClientTimeoutsHandler timeouts =
         new ClientTimeoutsHandler(limits.idleTimeout().toMillis(), limits.requestHeaderTimeout().toMillis());
     ChannelPipeline p = ch.pipeline();
+    p.addLast("flush", Transports.consolidatedFlushes());
     p.addLast("timeouts", timeouts);
     addHttp1Handlers(p, limits);
     p.addLast("flow", new OneMessagePerRead());

@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** Chooses the native epoll transport when it loads, NIO otherwise, once for the process. */
@@ -42,6 +43,16 @@ public final class Transports {
   /** @return the client channel class for this transport. */
   public static Class<? extends SocketChannel> clientChannel() {
     return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /**
+   * @return a handler, first in a connection's pipeline, that turns the flushes made while the event
+   *     loop handles one batch of ready sockets into one flush per connection at the end of it. A
+   *     request forwarded upstream wakes the upstream once per batch rather than once per request,
+   *     which on a shared CPU means fewer context switches and larger batches on both sides.
+   */
+  public static FlushConsolidationHandler consolidatedFlushes() {
+    return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
   }
 
   /** @return the datagram channel class for this transport (asynchronous DNS). */

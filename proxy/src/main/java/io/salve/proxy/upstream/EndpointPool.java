@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.salve.proxy.server.Transports;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +53,7 @@ final class EndpointPool {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
+                        .addLast("flush", Transports.consolidatedFlushes())
                         .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
                         .addLast(
                             "connection",
