@@ -1,7 +1,6 @@
 package io.salve.proxy;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -17,6 +16,7 @@ import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
+import io.salve.proxy.metrics.GcMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ResilienceMetrics;
 import io.salve.proxy.resilience.TransitionLog;
@@ -95,7 +95,7 @@ public final class Salve implements AutoCloseable {
 
   private void bindJvmMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
+    new GcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
