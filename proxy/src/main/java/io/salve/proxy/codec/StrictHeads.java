@@ -98,10 +98,40 @@ public final class StrictHeads {
    * hold, and fails a held head whose body part failed.
    */
   public void afterDecode(List<Object> out, int start) {
-    int n = out.size() - start;
-    if (n <= 0) {
-      return;
+    int i = start;
+    if (held == null) {
+      // The common case: nothing to hold or fail, so the messages stay where the decoder put them.
+      for (; i < out.size() && passesThrough(out.get(i)); i++) {
+        follow(out.get(i));
+      }
     }
+    if (i < out.size()) {
+      rework(out, i);
+    }
+    if (out.size() > start) {
+      producedInBatch = true;
+    }
+  }
+
+  private boolean passesThrough(Object o) {
+    if (o instanceof HttpObject && ((HttpObject) o).decoderResult().isFailure()) {
+      return false;
+    }
+    return !(o instanceof HttpMessage) || o instanceof LastHttpContent || broken || !holdable.test((HttpMessage) o);
+  }
+
+  private void follow(Object o) {
+    if (o instanceof HttpMessage) {
+      expectingHead = false;
+    }
+    if (o instanceof LastHttpContent) {
+      endOfMessage();
+    }
+  }
+
+  /** Takes the messages from index {@code start} out of {@code out}, holds or fails them, and puts back what may pass. */
+  private void rework(List<Object> out, int start) {
+    int n = out.size() - start;
     Object[] fresh = new Object[n];
     for (int k = n - 1; k >= 0; k--) {
       fresh[k] = out.remove(start + k);
@@ -136,9 +166,6 @@ public final class StrictHeads {
       if (o instanceof LastHttpContent) {
         endOfMessage();
       }
-    }
-    if (out.size() > start) {
-      producedInBatch = true;
     }
   }
 

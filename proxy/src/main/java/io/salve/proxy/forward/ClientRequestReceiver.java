@@ -158,7 +158,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
-    if (!HopByHop.strip(headers)) {
+    int fields = FieldScan.of(headers);
+    if (!HopByHop.strip(headers, fields)) {
       permit.release(400, 0);
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
       return;
@@ -166,10 +167,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     if (chunked) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    ForwardedHeaders.dropSalveHeaders(headers);
+    ForwardedHeaders.dropSalveHeaders(headers, fields);
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peer();
-    String requestId = ForwardedHeaders.apply(headers, client, listener.isTrusted(peer), host);
+    String requestId = ForwardedHeaders.apply(headers, fields, client, listener.isTrusted(peer), host);
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
       // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.

@@ -43,7 +43,14 @@ public final class ForwardedHeaders {
 
   /** Drops every {@code x-salve-*} field. */
   public static void dropSalveHeaders(HttpHeaders headers) {
-    dropPrefixed(headers, "x-salve-", null);
+    dropSalveHeaders(headers, FieldScan.of(headers));
+  }
+
+  /** As {@link #dropSalveHeaders(HttpHeaders)}, given the {@link FieldScan} of {@code headers}. */
+  static void dropSalveHeaders(HttpHeaders headers, int fields) {
+    if ((fields & FieldScan.X_SALVE) != 0) {
+      dropPrefixed(headers, "x-salve-", null);
+    }
   }
 
   /** Drops every field whose name starts with {@code prefix} (any case), except {@code keep}. */
@@ -79,20 +86,32 @@ public final class ForwardedHeaders {
    * @return the request id (received or generated)
    */
   public static String apply(HttpHeaders headers, String peer, boolean trustedPeer, String host) {
-    append(headers, X_FORWARDED_FOR, peer, true);
+    return apply(headers, FieldScan.of(headers), peer, trustedPeer, host);
+  }
+
+  /** As {@link #apply(HttpHeaders, String, boolean, String)}, given the {@link FieldScan} of {@code headers}. */
+  static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host) {
+    boolean forwarded = (fields & FieldScan.X_FORWARDED) != 0;
+    append(headers, X_FORWARDED_FOR, peer, forwarded);
     if (!trustedPeer) {
-      headers.remove(FORWARDED);
-      headers.remove(X_REAL_IP);
-      dropPrefixed(headers, "x-forwarded-", X_FORWARDED_FOR);
+      if ((fields & FieldScan.FORWARDED) != 0) {
+        headers.remove(FORWARDED);
+      }
+      if ((fields & FieldScan.X_REAL_IP) != 0) {
+        headers.remove(X_REAL_IP);
+      }
+      if (forwarded) {
+        dropPrefixed(headers, "x-forwarded-", X_FORWARDED_FOR);
+      }
     }
-    append(headers, X_FORWARDED_PROTO, "http", trustedPeer);
+    append(headers, X_FORWARDED_PROTO, "http", trustedPeer && forwarded);
     if (host != null) {
-      append(headers, X_FORWARDED_HOST, host, trustedPeer);
-    } else if (!trustedPeer) {
+      append(headers, X_FORWARDED_HOST, host, trustedPeer && forwarded);
+    } else if (!trustedPeer && forwarded) {
       headers.remove(X_FORWARDED_HOST);
     }
-    append(headers, HttpHeaderNames.VIA, VIA_VALUE, true);
-    String id = headers.get(X_REQUEST_ID);
+    append(headers, HttpHeaderNames.VIA, VIA_VALUE, (fields & FieldScan.VIA) != 0);
+    String id = (fields & FieldScan.X_REQUEST_ID) != 0 ? headers.get(X_REQUEST_ID) : null;
     if (id == null || id.isEmpty()) {
       id = newRequestId();
       headers.set(X_REQUEST_ID, id);
@@ -102,12 +121,14 @@ public final class ForwardedHeaders {
 
   /** Sets {@code name} to its existing lines, joined, then {@code value}; or to {@code value} alone. */
   private static void append(HttpHeaders h, AsciiString name, String value, boolean keepExisting) {
+    if (!keepExisting) {
+      h.set(name, value);
+      return;
+    }
     StringBuilder joined = new StringBuilder();
-    if (keepExisting) {
-      for (String line : h.getAll(name)) {
-        if (!line.isBlank()) {
-          joined.append(line.trim()).append(", ");
-        }
+    for (String line : h.getAll(name)) {
+      if (!line.isBlank()) {
+        joined.append(line.trim()).append(", ");
       }
     }
     h.set(name, joined.append(value).toString());

@@ -31,6 +31,14 @@ public final class HopByHop {
    *     (Content-Length, Transfer-Encoding or Host): the message is then to be refused
    */
   public static boolean strip(HttpHeaders headers) {
+    return strip(headers, FieldScan.of(headers));
+  }
+
+  /** As {@link #strip(HttpHeaders)}, given the {@link FieldScan} of {@code headers}. */
+  static boolean strip(HttpHeaders headers, int fields) {
+    if ((fields & FieldScan.HOP_BY_HOP) == 0) {
+      return true;
+    }
     List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
     for (int i = 0; i < connection.size(); i++) {
       for (String token : connection.get(i).split(",")) {
