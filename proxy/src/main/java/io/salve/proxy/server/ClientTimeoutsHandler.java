@@ -31,7 +31,7 @@ public final class ClientTimeoutsHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.timer = new RollingTimer(ctx.executor(), this::expired);
+    this.timer = new RollingTimer(ctx.executor(), this::expired, Math.min(idleNanos, headNanos));
   }
 
   @Override
