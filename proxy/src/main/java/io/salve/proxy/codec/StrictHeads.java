@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -32,6 +33,15 @@ import java.util.function.Predicate;
  * call of Netty's {@code decode}. Not thread-safe: one per connection, used on its event loop.
  */
 public final class StrictHeads {
+  /** Where a direct buffer's head bytes are copied to be scanned; one per event loop, not per connection. */
+  private static final FastThreadLocal<byte[]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[512];
+        }
+      };
+
   private final HeadScanner scanner;
   private final Predicate<HttpMessage> holdable;
   /** Bytes after the reader index that the scanner has already checked. */
@@ -70,7 +80,21 @@ public final class StrictHeads {
     if (length <= 0) {
       return null;
     }
-    int stop = in.forEachByte(from, length, scanner);
+    int stop = -1;
+    if (in.hasArray()) {
+      int base = in.arrayOffset();
+      int i = scanner.scan(in.array(), base + from, base + from + length);
+      stop = i < 0 ? -1 : i - base;
+    } else {
+      // Copied out in small pieces: the scan ends with the head, and the body may follow in the buffer.
+      byte[] scratch = SCRATCH.get();
+      for (int pos = from, end = from + length; pos < end && stop < 0; pos += scratch.length) {
+        int n = Math.min(scratch.length, end - pos);
+        in.getBytes(pos, scratch, 0, n);
+        int i = scanner.scan(scratch, 0, n);
+        stop = i < 0 ? -1 : pos + i;
+      }
+    }
     scannedAhead = (stop < 0 ? in.writerIndex() : stop + 1) - in.readerIndex();
     return scanner.problem();
   }

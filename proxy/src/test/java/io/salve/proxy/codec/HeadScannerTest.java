@@ -8,15 +8,40 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class HeadScannerTest {
-  /** @return the problem, "complete", or "incomplete" */
+  /**
+   * Scans {@code head} byte by byte, in one bulk call, and in bulk pieces of 1 to 7 bytes; all must
+   * agree, on the outcome and on where it stopped.
+   *
+   * @return the problem, "complete", or "incomplete"
+   */
   private static String scan(HeadScanner.Kind kind, String head) {
+    byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
     HeadScanner s = new HeadScanner(kind);
-    for (byte b : head.getBytes(StandardCharsets.ISO_8859_1)) {
-      if (!s.process(b)) {
-        return s.isComplete() ? "complete" : s.problem();
+    int stop = -1;
+    for (int i = 0; i < bytes.length && stop < 0; i++) {
+      if (!s.process(bytes[i])) {
+        stop = i;
       }
     }
-    return "incomplete";
+    String outcome = outcome(s, stop);
+    for (int piece = 1; piece <= 8; piece++) {
+      HeadScanner bulk = new HeadScanner(kind);
+      int bulkStop = -1;
+      int step = piece == 8 ? bytes.length : piece; // 8: the whole head in one call
+      for (int from = 0; from < bytes.length && bulkStop < 0; from += step) {
+        bulkStop = bulk.scan(bytes, from, Math.min(bytes.length, from + step));
+      }
+      assertThat(outcome(bulk, bulkStop)).as("bulk scan in pieces of %d", step).isEqualTo(outcome);
+      assertThat(bulkStop).as("where the bulk scan stopped, pieces of %d", step).isEqualTo(stop);
+    }
+    return outcome;
+  }
+
+  private static String outcome(HeadScanner s, int stop) {
+    if (stop < 0) {
+      return "incomplete";
+    }
+    return s.isComplete() ? "complete" : s.problem();
   }
 
   private static String request(String head) {
