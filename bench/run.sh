@@ -17,9 +17,9 @@ Usage: bench/run.sh [options]
   --no-record         do not (default for --quick)
   -h, --help          this text
 
-Environment (defaults in brackets): DURATION [10s] WARMUP [5s] ROUNDS [3] CONNS [64]
+Environment (defaults in brackets): DURATION [10s] WARMUP [15s] ROUNDS [3] CONNS [64]
 RATE [2000] RATE_CONNS [16] POST_CONNS [8] IDLE_CONNS [1000] PROXY_CPUS [0] LOAD_CPUS [1]
-SALVE_JVM_FLAGS (used when bench/jvm.flags does not exist) BUILD_SALVE [1] (0: never build)
+SALVE_JAVA [newest JDK 21+ in /usr/lib/jvm, else java] SALVE_JVM_FLAGS (used when bench/jvm.flags does not exist) BUILD_SALVE [1] (0: never build)
 RESULTS_FILE [bench/RESULTS.md]
 KEEP_TMP [0] (1 keeps the temp dir with configs and logs)
 EOF
@@ -48,7 +48,9 @@ if [[ $QUICK == 1 ]]; then
   DURATION=${DURATION:-3s}; WARMUP=${WARMUP:-1s}; ROUNDS=${ROUNDS:-1}
   RECORD=${RECORD:-0}
 else
-  DURATION=${DURATION:-10s}; WARMUP=${WARMUP:-5s}; ROUNDS=${ROUNDS:-3}
+  # 15 s of warm-up per target and scenario: the JVM's JIT needs about that to settle (shorter, and
+  # salve's first measured round is still being compiled); the native proxies get the same.
+  DURATION=${DURATION:-10s}; WARMUP=${WARMUP:-15s}; ROUNDS=${ROUNDS:-3}
   RECORD=${RECORD:-1}
   if (( ROUNDS < 3 )); then log "note: ROUNDS=$ROUNDS; the issue asks for at least 3 measured rounds"; fi
 fi
@@ -96,8 +98,8 @@ note() { # note TARGET FLAG(true|false) TEXT
 # salve: build if needed; skip the target (with a clear message) if it cannot be had.
 if has_target salve; then
   reason=""
-  if ! command -v java >/dev/null 2>&1; then
-    reason="java not found"
+  if ! command -v "$SALVE_JAVA" >/dev/null 2>&1; then
+    reason="$SALVE_JAVA not found"
   elif [[ ! -f $SALVE_JAR && ${BUILD_SALVE:-1} == 0 ]]; then
     reason="proxy/target/salve.jar is missing (BUILD_SALVE=0: not building it)"
   elif [[ ! -f $SALVE_JAR ]] && ! build_salve; then
@@ -340,7 +342,7 @@ TARGETS_JOINED=$(IFS=,; echo "${TARGETS[*]}")
 SCENARIOS_JOINED=$(IFS=,; echo "${SCENARIOS[*]}")
 WRK_JSON=$(for k in "${!WRK_CMD[@]}"; do printf '%s\t%s\n' "$k" "${WRK_CMD[$k]}"; done)
 export NOTES_JOINED TARGETS_JOINED SCENARIOS_JOINED WRK_JSON
-JAVA_VERSION=$( (java -version 2>&1 || echo "java not found") | tr '\n' ' ' | sed 's/  */ /g')
+JAVA_VERSION=$( ("$SALVE_JAVA" -version 2>&1 || echo "$SALVE_JAVA not found") | tr '\n' ' ' | sed 's/  */ /g')
 export JAVA_VERSION
 python3 - "$OUT_DIR/meta.json" <<'EOF'
 import json, os, platform, subprocess, sys, time
