@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -279,7 +280,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       client.write(response);
       return true;
     }
-    if (!HopByHop.strip(response.headers())) {
+    int fields = FieldScan.of(response.headers());
+    if (!HopByHop.strip(response.headers(), fields)) {
       attemptFailed(AttemptFailure.PROTOCOL);
       return false;
     }
@@ -287,7 +289,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     cancelAttemptTimer();
     listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), (code / 100) + "xx");
     ledger.record(outcome, endpoint);
-    RetryPlanner.Decision d = decide(outcome, response.headers().get(HttpHeaderNames.RETRY_AFTER));
+    RetryPlanner.Decision d = decide(outcome, response.headers());
     if (d != null && d.retry()) {
       abortAttempt(); // drop this response and its connection; the retry gets a fresh exchange of bytes
       scheduleRetry(d, outcome);
@@ -295,7 +297,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     status = code;
     closeClient |=
-        ResponseFraming.prepare(response, facts, requestRead, listener.draining(), upstream.name(), attempts);
+        ResponseFraming.prepare(
+            response, facts, requestRead, listener.draining(), upstream.name(), attempts, (fields & FieldScan.X_SALVE) != 0);
     responseStarted = true;
     client.write(response);
     return true;
@@ -408,8 +411,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   }
 
   /** @return the planner's decision, or null when a retry is impossible for structural reasons. */
-  private RetryPlanner.Decision decide(AttemptOutcome outcome, String retryAfter) {
-    return retries.decide(attempts, outcome, bytesIn, retryAfter);
+  private RetryPlanner.Decision decide(AttemptOutcome outcome, HttpHeaders response) {
+    return retries.decide(attempts, outcome, bytesIn, response);
   }
 
   private void scheduleRetry(RetryPlanner.Decision d, AttemptOutcome outcome) {

@@ -1,5 +1,7 @@
 package io.salve.proxy.forward;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import io.salve.proxy.resilience.AttemptOutcome;
@@ -18,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RetryControl {
   private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
+  private static final RetryPlanner.Decision MAX_ATTEMPTS = new RetryPlanner.Decision(RetryPlanner.Verdict.MAX_ATTEMPTS, 0);
+  private static final RetryPlanner.Decision NOT_RETRYABLE = new RetryPlanner.Decision(RetryPlanner.Verdict.NOT_RETRYABLE, 0);
 
   private final Route route;
   private final Upstream upstream;
@@ -52,9 +56,17 @@ final class RetryControl {
   /**
    * @param attempts attempts made, the failed one included
    * @param bytesIn request body bytes received so far
-   * @param retryAfter the upstream's Retry-After, or null
+   * @param response the upstream's response head (for its Retry-After), or null
    */
-  RetryPlanner.Decision decide(int attempts, AttemptOutcome outcome, long bytesIn, String retryAfter) {
+  RetryPlanner.Decision decide(int attempts, AttemptOutcome outcome, long bytesIn, HttpHeaders response) {
+    // Most attempts end in a response that is not to be retried: answer that without a planner.
+    if (attempts >= policy.maxAttempts()) {
+      return MAX_ATTEMPTS;
+    }
+    if (!policy.isRetryable(outcome, facts.method(), hasIdempotencyKey)) {
+      return NOT_RETRYABLE;
+    }
+    String retryAfter = response == null ? null : response.get(HttpHeaderNames.RETRY_AFTER);
     boolean replayable = bytesIn == 0 || (replay != null && replay.replayable());
     RetryPlanner.Decision d = planner().next(attempts, outcome, replayable, retryAfter);
     if (d.verdict() == RetryPlanner.Verdict.BUDGET_EXHAUSTED) {

@@ -25,6 +25,14 @@ public final class AttemptOutcome {
   private static final AttemptOutcome CONNECT_FAILURE = new AttemptOutcome(Kind.CONNECT_FAILURE, 0);
   private static final AttemptOutcome RESET = new AttemptOutcome(Kind.RESET, 0);
   private static final AttemptOutcome TIMEOUT = new AttemptOutcome(Kind.TIMEOUT, 0);
+  /** One instance per status code, made up front: an outcome is taken for every response. */
+  private static final AttemptOutcome[] RESPONSES = new AttemptOutcome[1000];
+
+  static {
+    for (int code = 100; code < RESPONSES.length; code++) {
+      RESPONSES[code] = new AttemptOutcome(Kind.RESPONSE, code);
+    }
+  }
 
   private final Kind kind;
   private final int status;
@@ -57,7 +65,7 @@ public final class AttemptOutcome {
     if (code < 100 || code > 999) {
       throw new IllegalArgumentException("not an HTTP status code: " + code);
     }
-    return new AttemptOutcome(Kind.RESPONSE, code);
+    return RESPONSES[code];
   }
 
   /** @return the kind of ending */
