@@ -120,7 +120,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, RequestChecks.decoderFailure(req.decoderResult().cause()), epochMillis, startNanos, true);
       return;
     }
-    RequestChecks.Rejection rejection = RequestChecks.check(req, listener.limits());
+    HttpHeaders headers = req.headers();
+    int fields = FieldScan.of(headers);
+    RequestChecks.Rejection rejection = RequestChecks.check(req, listener.limits(), fields);
     if (rejection != null) {
       reject(req, rejection, epochMillis, startNanos, true);
       return;
@@ -132,7 +134,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage()), epochMillis, startNanos, true);
       return;
     }
-    HttpHeaders headers = req.headers();
     if (target.authority() != null) {
       headers.set(HttpHeaderNames.HOST, target.authority());
     }
@@ -155,10 +156,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       shed(req, epochMillis, startNanos);
       return;
     }
-    boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+    boolean chunked = (fields & FieldScan.TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req);
+    boolean hasBody = chunked || ((fields & FieldScan.CONTENT_LENGTH) != 0 && HttpUtil.getContentLength(req, 0L) > 0);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
-    int fields = FieldScan.of(headers);
     if (!HopByHop.strip(headers, fields)) {
       permit.release(400, 0);
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
@@ -181,7 +182,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     RequestFacts facts =
         new RequestFacts(
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
-            req.method() == HttpMethod.HEAD, chunked || HttpUtil.getContentLength(req, 0L) > 0, maxBody);
+            req.method() == HttpMethod.HEAD, hasBody, maxBody);
     Upstream upstream = listener.upstreams().get(route.upstream());
     exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts, permit);
     exchange.start();

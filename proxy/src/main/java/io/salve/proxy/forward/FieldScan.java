@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Which of the fields salve rewrites a message carries, found in one pass over its lines. Most
+ * Which of the fields salve rewrites or checks a message carries, found in one pass over its lines. Most
  * messages carry none of them; the rewrites then skip their lookups and removals, each of which
  * would hash the name and walk a bucket of the header map. A set bit only means "look": the code
  * behind it still reads the headers themselves, so a bit left set after its field was removed is
@@ -28,6 +28,7 @@ final class FieldScan {
   static final int X_FORWARDED = 1 << 11;
   /** Any {@code x-salve-*} field. */
   static final int X_SALVE = 1 << 12;
+  static final int CONTENT_LENGTH = 1 << 13;
 
   static final int HOP_BY_HOP = CONNECTION | KEEP_ALIVE | PROXY_CONNECTION | TE | TRAILER | TRANSFER_ENCODING | UPGRADE;
 
@@ -60,6 +61,8 @@ final class FieldScan {
         return is(n, "connection") ? CONNECTION : is(n, "keep-alive") ? KEEP_ALIVE : prefixed(n);
       case 12:
         return is(n, "x-request-id") ? X_REQUEST_ID : prefixed(n);
+      case 14:
+        return is(n, "content-length") ? CONTENT_LENGTH : prefixed(n);
       case 16:
         return is(n, "proxy-connection") ? PROXY_CONNECTION : prefixed(n);
       case 17:

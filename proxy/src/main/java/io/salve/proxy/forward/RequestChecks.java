@@ -50,6 +50,11 @@ final class RequestChecks {
 
   /** @return the first problem of the head, or null when it may be forwarded. */
   static Rejection check(HttpRequest req, ListenerLimits limits) {
+    return check(req, limits, FieldScan.of(req.headers()));
+  }
+
+  /** As {@link #check(HttpRequest, ListenerLimits)}, given the {@link FieldScan} of the head. */
+  static Rejection check(HttpRequest req, ListenerLimits limits, int fields) {
     HttpVersion v = req.protocolVersion();
     if (v.majorVersion() != 1 || v.minorVersion() > 1) {
       return new Rejection(
@@ -75,7 +80,7 @@ final class RequestChecks {
       return new Rejection(
           HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "too many header fields");
     }
-    Rejection framing = framing(h, v);
+    Rejection framing = (fields & (FieldScan.TRANSFER_ENCODING | FieldScan.CONTENT_LENGTH)) == 0 ? null : framing(h, v);
     if (framing != null) {
       return framing;
     }

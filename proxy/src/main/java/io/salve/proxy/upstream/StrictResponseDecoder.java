@@ -51,7 +51,10 @@ import java.util.Queue;
  */
 final class StrictResponseDecoder extends HttpResponseDecoder {
   private final Queue<HttpMethod> methods;
-  private final StrictHeads heads = new StrictHeads(HeadScanner.Kind.RESPONSE, HttpUtil::isTransferEncodingChunked);
+  private final StrictHeads heads = new StrictHeads(HeadScanner.Kind.RESPONSE, this::isChunked);
+  /** The last head whose transfer codings were checked, and whether it is chunked: one lookup, not two. */
+  private HttpMessage checkedHead;
+  private boolean checkedChunked;
 
   /** @param methods the methods of the requests sent, oldest first, filled by the encoder */
   StrictResponseDecoder(HttpDecoderConfig config, Queue<HttpMethod> methods) {
@@ -78,14 +81,17 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
     }
     heads.consumed(in.readerIndex() - before);
     heads.afterDecode(out, start);
+    checkedHead = null;
   }
 
-  private static void refuseOtherTransferCodings(Object o) {
+  private void refuseOtherTransferCodings(Object o) {
     if (!(o instanceof HttpResponse) || ((HttpResponse) o).decoderResult().isFailure()) {
       return;
     }
     HttpResponse r = (HttpResponse) o;
     List<String> te = r.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    checkedHead = r;
+    checkedChunked = !te.isEmpty();
     if (te.isEmpty()) {
       return;
     }
@@ -94,6 +100,10 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
       r.setDecoderResult(
           DecoderResult.failure(new MalformedMessageException("unsupported transfer coding in response: " + codings)));
     }
+  }
+
+  private boolean isChunked(HttpMessage m) {
+    return m == checkedHead ? checkedChunked : HttpUtil.isTransferEncodingChunked(m);
   }
 
   @Override

@@ -28,7 +28,7 @@ class FieldScanTest {
     "x-salve-, 0", // the bare prefix is not a salve field
     "x-forwarded-, 0",
     "Host, 0",
-    "Content-Length, 0",
+    "Content-Length, 8192",
     "X-Connection, 0"
   })
   void findsEachFieldInAnyCase(String name, int bit) {
