@@ -12,11 +12,11 @@ import io.netty.util.ByteProcessor;
  *
  * <p>Refused: bare CR or bare LF anywhere; anything but CRLF before a request line (RFC 9112 §2.2);
  * a request line that is not {@code token SP target SP HTTP/d.d} with a visible-ASCII target (§3); a
- * status line that is not {@code HTTP/d.d SP 3DIGIT [SP reason]} (§4); whitespace before the first
- * field or at the start of any field line, i.e. obs-fold (§2.2, §5.2); an empty field name or one
- * with a non-token character, including whitespace before the colon (§5.1); a field value with a
- * control character other than HTAB, such as NUL or DEL (RFC 9110 §5.5). Lengths are not checked
- * here: the decoder's limits answer those (414, 431).
+ * status line that is not {@code HTTP/d.d SP 3DIGIT [SP reason]} (§4), or whose code is below 100;
+ * whitespace before the first field or at the start of any field line, i.e. obs-fold (§2.2, §5.2);
+ * an empty field name or one with a non-token character, including whitespace before the colon
+ * (§5.1); a field value with a control character other than HTAB, such as NUL or DEL (RFC 9110 §5.5).
+ * Lengths are not checked here: the decoder's limits answer those (414, 431).
  *
  * <p>Feed bytes with {@link #scan} (or one at a time with {@link #process}, which returns false
  * once the head is complete or invalid). Not thread-safe; one instance per connection, {@link
@@ -161,8 +161,10 @@ public final class HeadScanner implements ByteProcessor {
         return version(b);
       case STATUS:
         if (count < 3) {
+          // Three digits, the first 1-9: a code below 100 has no class and would pass for informational.
+          boolean digit = b >= (count == 0 ? '1' : '0') && b <= '9';
           count++;
-          return b >= '0' && b <= '9' ? true : invalid("invalid status code");
+          return digit ? true : invalid("invalid status code");
         }
         if (b == ' ') {
           return to(REASON);

@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
  * client connection's event loop, which is also the upstream connection's, so there is no lock.
  */
 final class ProxyExchange implements UpstreamConnection.Listener {
+  /** The attempt outcome label of a response, by its status code's first digit (codes are 100-999). */
+  private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"};
 
   private final ClientRequestReceiver receiver;
   private final ChannelHandlerContext client;
@@ -287,7 +289,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
     AttemptOutcome outcome = AttemptOutcome.status(code);
     cancelAttemptTimer();
-    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), (code / 100) + "xx");
+    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), STATUS_CLASSES[code / 100]);
     ledger.record(outcome, endpoint);
     RetryPlanner.Decision d = decide(outcome, response.headers());
     if (d != null && d.retry()) {

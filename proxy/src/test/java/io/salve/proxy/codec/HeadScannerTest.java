@@ -137,6 +137,8 @@ class HeadScannerTest {
         "http/1.1 200 OK\r\n\r\n",
         "HTTP/1.1 2OO OK\r\n\r\n",
         "HTTP/1.1 20 OK\r\n\r\n",
+        "HTTP/1.1 099 Below a hundred\r\n\r\n",
+        "HTTP/1.1 000 OK\r\n\r\n",
         "HTTP/1.1 2000 OK\r\n\r\n",
         "HTTP/1.1\r\n\r\n",
         "HTTP/1.1  200 OK\r\n\r\n",
