@@ -423,6 +423,8 @@ class MalformedRequestCorpusIT {
         arguments("status line garbage", "HTTX/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, pe),
         arguments("non-numeric status code", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok", false, pe),
         arguments("no status code", "HTTP/1.1\r\nContent-Length: 2\r\n\r\nok", false, pe),
+        arguments("status code below 100 (would pass for informational)",
+            "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nok", false, pe),
         arguments("Connection nominates Content-Length",
             "HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 2\r\n\r\nok", false, pe),
         arguments("101 Switching Protocols (upgrade not requested)",
