@@ -1,6 +1,7 @@
 package io.salve.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
@@ -61,8 +62,15 @@ public final class StrictHeads {
     this.holdable = holdable;
   }
 
-  /** @return whether a malformed message was seen: everything after it is to be discarded. */
-  public boolean isBroken() {
+  /**
+   * Discards {@code in} once a malformed message was seen: nothing after it is decoded.
+   *
+   * @return whether it was discarded
+   */
+  public boolean discardIfBroken(ByteBuf in) {
+    if (broken) {
+      in.skipBytes(in.readableBytes());
+    }
     return broken;
   }
 
@@ -214,18 +222,25 @@ public final class StrictHeads {
   }
 
   /**
-   * Ends the hold, at the end of a read batch.
+   * Ends a read batch: passes on what the hold releases (the held head and body parts, in order).
    *
    * @param needBodyPart keep holding a head that has no body part yet
-   * @return the held head and body parts, in order, for the decoder to pass on; empty when none
+   * @return whether the batch produced any message, released now or passed on during it
    */
-  public List<Object> release(boolean needBodyPart) {
-    if (held == null || (needBodyPart && held.size() < 2)) {
-      return List.of();
+  public boolean endBatch(ChannelHandlerContext ctx, boolean needBodyPart) {
+    boolean released = held != null && !(needBodyPart && held.size() < 2);
+    if (released) {
+      List<Object> h = held;
+      held = null;
+      for (int i = 0; i < h.size(); i++) {
+        ctx.fireChannelRead(h.get(i));
+      }
     }
-    List<Object> h = held;
-    held = null;
-    return h;
+    // Read after passing them on: a message decoded meanwhile (a read asked for by a handler) counts
+    // for this batch.
+    boolean produced = producedInBatch || released;
+    producedInBatch = false;
+    return produced;
   }
 
   /** Drops whatever is held (the connection is gone), releasing its buffers. */
@@ -236,12 +251,5 @@ public final class StrictHeads {
       }
       held = null;
     }
-  }
-
-  /** @return whether any message was produced since the last call. */
-  public boolean endBatch() {
-    boolean produced = producedInBatch;
-    producedInBatch = false;
-    return produced;
   }
 }

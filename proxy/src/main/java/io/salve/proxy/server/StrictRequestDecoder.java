@@ -60,8 +60,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-    if (heads.isBroken()) {
-      in.skipBytes(in.readableBytes());
+    if (heads.discardIfBroken(in)) {
       return;
     }
     String problem = heads.scan(in);
@@ -78,8 +77,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
 
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-    if (heads.isBroken()) {
-      in.skipBytes(in.readableBytes());
+    if (heads.discardIfBroken(in)) {
       return;
     }
     super.decodeLast(ctx, in, out);
@@ -94,12 +92,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    List<Object> ready = heads.release(true);
-    for (int i = 0; i < ready.size(); i++) {
-      ctx.fireChannelRead(ready.get(i));
-    }
-    boolean produced = heads.endBatch() || !ready.isEmpty();
-    if (!produced && !ctx.channel().config().isAutoRead()) {
+    if (!heads.endBatch(ctx, true) && !ctx.channel().config().isAutoRead()) {
       // Nothing for the handlers after us yet: read on, and don't tell them a read completed, or the
       // flow-control handler would count the receiver's outstanding read() as satisfied.
       discardSomeReadBytes();

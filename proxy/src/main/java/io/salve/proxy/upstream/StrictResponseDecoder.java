@@ -64,8 +64,7 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-    if (heads.isBroken()) {
-      in.skipBytes(in.readableBytes());
+    if (heads.discardIfBroken(in)) {
       return;
     }
     String problem = heads.scan(in);
@@ -108,8 +107,7 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
 
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-    if (heads.isBroken()) {
-      in.skipBytes(in.readableBytes());
+    if (heads.discardIfBroken(in)) {
       return;
     }
     int start = out.size();
@@ -133,11 +131,7 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    List<Object> ready = heads.release(false);
-    for (int i = 0; i < ready.size(); i++) {
-      ctx.fireChannelRead(ready.get(i));
-    }
-    heads.endBatch();
+    heads.endBatch(ctx, false);
     super.channelReadComplete(ctx);
   }
 
