@@ -20,6 +20,11 @@ public final class Http {
 
   private Http() {}
 
+  /** @return a new HTTP/1.1 client with a 5 s connect timeout, for a test that keeps its own. */
+  public static HttpClient newClient() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
   public static HttpResponse<String> send(String method, int port, String pathAndQuery) {
     HttpRequest req =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
