@@ -56,6 +56,7 @@ public final class Salve implements AutoCloseable {
   private final HealthSubsystem health;
   private final LoadShedding shedding;
   private InetSocketAddress adminAddress;
+  private InetSocketAddress probesAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
     this.config = config;
@@ -102,13 +103,16 @@ public final class Salve implements AutoCloseable {
     new UptimeMetrics().bindTo(registry);
   }
 
-  /** Binds admin first (so /live answers during startup), then every listener. */
+  /** Binds admin and its probe port first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
     List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
     routes.addAll(health.adminRoutes());
     routes.addAll(LoadStateRoutes.of(shedding));
-    adminAddress = admin.start(config.admin().address(), routes);
-    LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
+    adminAddress = admin.start("admin", config.admin().address(), routes);
+    if (config.admin().probes() != null) {
+      probesAddress =
+          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry, this::notReadyReason));
+    }
     health.start();
     shedding.start();
     server.start();
@@ -170,6 +174,11 @@ public final class Salve implements AutoCloseable {
 
   public InetSocketAddress adminAddress() {
     return adminAddress;
+  }
+
+  /** @return where the probe port is bound, or null when {@code admin.probes} is not configured. */
+  public InetSocketAddress probesAddress() {
+    return probesAddress;
   }
 
   /** Graceful shutdown: drain up to the configured timeout, then release everything. */

@@ -24,12 +24,14 @@ import java.util.regex.Pattern;
 public final class SalveProcess implements AutoCloseable {
   private static final Pattern BOUND = Pattern.compile("listener (\\S+) bound to [^:]+:(\\d+)");
   private static final Pattern ADMIN = Pattern.compile("admin bound to [^:]+:(\\d+)");
+  private static final Pattern PROBES = Pattern.compile("admin probes bound to \\S+:(\\d+)");
 
   private final Process process;
   private final Path stdout;
   private final Path stderr;
   private final Map<String, Integer> ports = new HashMap<>();
   private int adminPort;
+  private int probesPort;
   private boolean stopped;
 
   private SalveProcess(Process process, Path stdout, Path stderr) {
@@ -86,6 +88,10 @@ public final class SalveProcess implements AutoCloseable {
         if (a.find()) {
           adminPort = Integer.parseInt(a.group(1));
         }
+        Matcher p = PROBES.matcher(log);
+        if (p.find()) {
+          probesPort = Integer.parseInt(p.group(1));
+        }
         return;
       }
       if (!process.isAlive()) {
@@ -106,6 +112,12 @@ public final class SalveProcess implements AutoCloseable {
 
   public int adminPort() {
     return adminPort;
+  }
+
+  /** @return the port of the probe listener ({@code admin.probes.address}); fails when it has none. */
+  public int probesPort() {
+    assertThat(probesPort).as("probe port (admin probes bound to ... in the log)").isPositive();
+    return probesPort;
   }
 
   /** @return everything salve wrote to stderr (operational log) so far. */
