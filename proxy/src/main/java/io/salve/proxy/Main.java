@@ -115,6 +115,10 @@ public final class Main implements Callable<Integer> {
     try {
       return ConfigLoader.withSystemEnvironment().load(file);
     } catch (ConfigException e) {
+      if (e.fileUnreadable()) {
+        err.println("salve: cannot read config file " + file + ": " + e.errors().get(0).message());
+        return null;
+      }
       for (ConfigError error : e.errors()) {
         err.println(error);
       }
