@@ -92,11 +92,8 @@ public final class Main implements Callable<Integer> {
     Runnable stop =
         () -> {
           try {
-            boolean clean = salve.shutdown();
+            salve.shutdown(); // logs the last line, including a drain timeout
             exit[0] = 0;
-            if (!clean) {
-              err.println("salve: drain timeout reached; remaining connections were closed");
-            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } finally {
