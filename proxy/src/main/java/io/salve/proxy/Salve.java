@@ -8,7 +8,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.salve.config.SalveConfig;
-import io.salve.config.Values;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
@@ -32,7 +31,6 @@ import io.salve.proxy.upstream.Upstreams;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,37 +184,12 @@ public final class Salve implements AutoCloseable {
 
   /**
    * Graceful shutdown: drain up to the configured timeout, then release everything, and log the last
-   * line: {@code drained N requests in T, exiting}.
+   * line ({@code drained N requests in T, exiting}).
    *
    * @return whether every request in flight finished within the timeout
    */
   public boolean shutdown() throws InterruptedException {
-    long start = System.nanoTime();
-    long endedBefore = observer.ended();
-    // What the drain saw when it decided: requests it cut off end (and count as ended) afterwards.
-    long[] atDecision = new long[2];
-    boolean clean =
-        server.drain(
-            config.drainTimeout(),
-            () -> {
-              atDecision[0] = observer.ended();
-              atDecision[1] = observer.inFlight();
-              return (int) atDecision[1];
-            });
-    String took = Values.format(Duration.ofMillis((System.nanoTime() - start) / 1_000_000));
-    close();
-    String drained = requests(atDecision[0] - endedBefore);
-    if (clean) {
-      LOG.info("drained {} in {}, exiting", drained, took);
-    } else {
-      LOG.warn("drain timeout reached: drained {} in {}, closed {} still in flight, exiting",
-          drained, took, requests(atDecision[1]));
-    }
-    return clean;
-  }
-
-  private static String requests(long n) {
-    return n + (n == 1 ? " request" : " requests");
+    return Drain.run(server, observer, config.drainTimeout(), this::close);
   }
 
   @Override
