@@ -10,7 +10,8 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigBinder {
   static final List<String> KEYS =
       List.of("admin", "listeners", "upstreams", "loadShedding", "coordination", "accessLog", "drainTimeout");
-  static final List<String> ADMIN_KEYS = List.of("address", "readyWhenHealthy", "allowNonLoopback");
+  static final List<String> ADMIN_KEYS = List.of("address", "readyWhenHealthy", "allowNonLoopback", "probes");
+  static final List<String> PROBES_KEYS = List.of("address");
   static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 9901);
 
   private final Nodes nodes;
@@ -28,7 +29,7 @@ final class ConfigBinder {
     List<ListenerConfig> listeners = new ListenerBinder(nodes, references).bindAll(s);
     Section accessLog = s.section("accessLog", "a map like {enabled: true}", List.of("enabled"));
     return new SalveConfig(
-        admin(s.section("admin", "a map of address, readyWhenHealthy, allowNonLoopback", ADMIN_KEYS),
+        admin(s.section("admin", "a map of address, readyWhenHealthy, allowNonLoopback, probes", ADMIN_KEYS),
             references, listeners),
         listeners,
         upstreams,
@@ -65,6 +66,30 @@ final class ConfigBinder {
         ready.add(name);
       }
     }
-    return new AdminConfig(address, ready, allowNonLoopback);
+    return new AdminConfig(address, ready, allowNonLoopback, probes(a, address, listeners));
+  }
+
+  /** The probe port is meant for other hosts (kubelet, Prometheus), so any address is allowed. */
+  private AdminConfig.ProbesConfig probes(Section a, HostPort adminAddress, List<ListenerConfig> listeners) {
+    Section p = a.section("probes", "a map like {address: 0.0.0.0:15021}", PROBES_KEYS);
+    if (p == null) {
+      return null;
+    }
+    HostPort address = p.required("address", "host:port for GET /live, /ready and /metrics", nodes::hostPort);
+    if (address == null) {
+      return null;
+    }
+    if (address.port() != 0) {
+      String key = Addresses.key(address);
+      if (key.equals(Addresses.key(adminAddress))) {
+        nodes.invalid(p.get("address"), p.path("address"), "an address other than admin.address");
+      }
+      for (ListenerConfig listener : listeners) {
+        if (listener.address() != null && key.equals(Addresses.key(listener.address()))) {
+          nodes.invalid(p.get("address"), p.path("address"), "an address not used by listener " + listener.name());
+        }
+      }
+    }
+    return new AdminConfig.ProbesConfig(address);
   }
 }

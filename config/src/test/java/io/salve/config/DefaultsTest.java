@@ -26,7 +26,7 @@ class DefaultsTest {
 
   @Test
   void topLevel_defaults() {
-    assertThat(config.admin()).isEqualTo(new AdminConfig(new HostPort("127.0.0.1", 9901), List.of(), false));
+    assertThat(config.admin()).isEqualTo(new AdminConfig(new HostPort("127.0.0.1", 9901), List.of(), false, null));
     assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(true));
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(15));
     assertThat(config.coordination()).isNull();

@@ -135,6 +135,60 @@ class ReferenceErrorsTest {
   }
 
   @Test
+  void probesAddress_mayBeNonLoopbackWithoutPermission() {
+    AdminConfig admin = load("""
+        listeners:
+          - name: in
+            address: 127.0.0.1:15000
+            routes: [{ upstream: app }]
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        admin:
+          probes: { address: 0.0.0.0:15021 }
+        """).admin();
+    assertThat(admin.probes()).isEqualTo(new AdminConfig.ProbesConfig(new HostPort("0.0.0.0", 15021)));
+    assertThat(admin.address()).isEqualTo(new HostPort("127.0.0.1", 9901));
+    assertThat(admin.allowNonLoopback()).isFalse();
+  }
+
+  @Test
+  void probesAddress_isRequiredInTheSection_andMustNotBeTakenAlready() {
+    String listener = """
+        listeners:
+          - name: in
+            address: 127.0.0.1:15000
+            routes: [{ upstream: app }]
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """;
+    assertThat(errors(listener + """
+        admin:
+          probes: {}
+        """)).containsExactly(
+            "8:11: admin.probes.address: missing (expected: host:port for GET /live, /ready and /metrics)");
+    assertThat(errors(listener + """
+        admin:
+          probes: { address: 15021 }
+        """)).hasSize(1).first().asString().startsWith("8:22: admin.probes.address: 15021 (expected: ");
+    assertThat(errors(listener + """
+        admin:
+          address: 127.0.0.1:9901
+          probes: { address: 127.0.0.1:9901 }
+        """)).containsExactly(
+            "9:22: admin.probes.address: 127.0.0.1:9901 (expected: an address other than admin.address)");
+    assertThat(errors(listener + """
+        admin:
+          probes: { address: 127.0.0.1:15000 }
+        """)).containsExactly(
+            "8:22: admin.probes.address: 127.0.0.1:15000 (expected: an address not used by listener in)");
+    assertThat(load(listener + """
+        admin:
+          address: 127.0.0.1:0
+          probes: { address: 127.0.0.1:0 }
+        """).admin().probes().address()).isEqualTo(new HostPort("127.0.0.1", 0));
+  }
+
+  @Test
   void listenersMissing_orEmpty() {
     String upstreams = """
         upstreams:

@@ -3,7 +3,6 @@ package io.salve.proxy;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,6 +16,7 @@ import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.GcMetrics;
+import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ResilienceMetrics;
 import io.salve.proxy.resilience.TransitionLog;
@@ -56,8 +56,10 @@ public final class Salve implements AutoCloseable {
   private final HealthSubsystem health;
   private final LoadShedding shedding;
   private InetSocketAddress adminAddress;
+  private InetSocketAddress probesAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
+    registry.config().meterFilter(ProcessMetrics.names()); // before any meter is bound
     this.config = config;
     this.workers = Transports.newGroup(eventLoops, "salve-io");
     this.adminLoop = Transports.newGroup(1, "salve-admin");
@@ -98,17 +100,20 @@ public final class Salve implements AutoCloseable {
     new GcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
+    new ProcessMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
   }
 
-  /** Binds admin first (so /live answers during startup), then every listener. */
+  /** Binds admin and its probe port first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
     List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
     routes.addAll(health.adminRoutes());
     routes.addAll(LoadStateRoutes.of(shedding));
-    adminAddress = admin.start(config.admin().address(), routes);
-    LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
+    adminAddress = admin.start("admin", config.admin().address(), routes);
+    if (config.admin().probes() != null) {
+      probesAddress =
+          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry, this::notReadyReason));
+    }
     health.start();
     shedding.start();
     server.start();
@@ -172,11 +177,19 @@ public final class Salve implements AutoCloseable {
     return adminAddress;
   }
 
-  /** Graceful shutdown: drain up to the configured timeout, then release everything. */
+  /** @return where the probe port is bound, or null when {@code admin.probes} is not configured. */
+  public InetSocketAddress probesAddress() {
+    return probesAddress;
+  }
+
+  /**
+   * Graceful shutdown: drain up to the configured timeout, then release everything, and log the last
+   * line ({@code drained N requests in T, exiting}).
+   *
+   * @return whether every request in flight finished within the timeout
+   */
   public boolean shutdown() throws InterruptedException {
-    boolean clean = server.drain(config.drainTimeout(), observer::inFlight);
-    close();
-    return clean;
+    return Drain.run(server, observer, config.drainTimeout(), this::close);
   }
 
   @Override

@@ -8,21 +8,39 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.salve.config.HostPort;
+import io.salve.proxy.server.Binding;
 import io.salve.proxy.server.Transports;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The admin HTTP server: small bodies, aggregated requests, its own event loop. */
+/**
+ * The admin HTTP server: small bodies, aggregated requests, its own event loop. It may listen on several
+ * addresses, each serving its own set of routes (the full admin API on loopback, the probe subset on the
+ * probe port).
+ */
 public final class AdminServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
   private final EventLoopGroup group;
-  private Channel channel;
+  private final List<Channel> channels = new ArrayList<>();
 
   public AdminServer(EventLoopGroup group) {
     this.group = group;
   }
 
-  /** Binds {@code address} and serves {@code routes} in order. */
-  public InetSocketAddress start(HostPort address, List<AdminRoute> routes) throws InterruptedException {
+  /**
+   * Binds {@code address}, serves {@code routes} in order there, and logs {@code NAME bound to HOST:PORT} (the
+   * host as configured, the port as bound).
+   *
+   * @param name what this listener is called in logs and errors: {@code admin}, {@code admin probes}
+   * @return the bound address
+   * @throws Binding.CannotBindException naming {@code name} and the address
+   */
+  public InetSocketAddress start(String name, HostPort address, List<AdminRoute> routes) throws InterruptedException {
+    List<AdminRoute> served = List.copyOf(routes);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -35,17 +53,19 @@ public final class AdminServer implements AutoCloseable {
                         .addLast(new ReadTimeoutHandler(60))
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1024 * 1024))
-                        .addLast(new AdminHandler(List.copyOf(routes)));
+                        .addLast(new AdminHandler(served));
                   }
                 });
-    channel = b.bind(new InetSocketAddress(address.host(), address.port())).sync().channel();
-    return (InetSocketAddress) channel.localAddress();
+    Channel channel = Binding.bind(b, name, address);
+    channels.add(channel);
+    InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+    // The host as configured: a wildcard bound dual-stack would otherwise read 0:0:0:0:0:0:0:0.
+    LOG.info("{} bound to {}", name, new HostPort(address.host(), bound.getPort()));
+    return bound;
   }
 
   @Override
   public void close() {
-    if (channel != null) {
-      channel.close().syncUninterruptibly();
-    }
+    channels.forEach(ch -> ch.close().syncUninterruptibly());
   }
 }

@@ -16,6 +16,7 @@ public final class StandardRoutes {
   /**
    * @param notReady the reason the process is not ready, or empty when it is
    * @param state the runtime state document
+   * @return the {@link #probes probe routes}, then {@code /admin/config} and {@code /admin/state}
    */
   public static List<AdminRoute> of(
       SalveConfig config,
@@ -34,9 +35,21 @@ public final class StandardRoutes {
             return view.render();
           }
         };
-    List<AdminRoute> routes = new ArrayList<>();
-    routes.add(AdminRoute.exact(HttpMethod.GET, "/live", () -> AdminResponse.jsonFields(200, "status", "live")));
-    routes.add(
+    List<AdminRoute> routes = new ArrayList<>(probes(registry, notReady));
+    routes.add(AdminRoute.exact(HttpMethod.GET, "/admin/config", configView));
+    routes.add(AdminRoute.exact(HttpMethod.GET, "/admin/state", () -> AdminResponse.json(200, state.get())));
+    return routes;
+  }
+
+  /**
+   * The routes that are safe to expose beyond this host, as on the probe port: {@code GET /live},
+   * {@code /ready} and {@code /metrics}. None changes salve or shows its configuration.
+   *
+   * @param notReady the reason the process is not ready, or empty when it is
+   */
+  public static List<AdminRoute> probes(PrometheusMeterRegistry registry, Supplier<Optional<String>> notReady) {
+    return List.of(
+        AdminRoute.exact(HttpMethod.GET, "/live", () -> AdminResponse.jsonFields(200, "status", "live")),
         AdminRoute.exact(
             HttpMethod.GET,
             "/ready",
@@ -44,15 +57,10 @@ public final class StandardRoutes {
                 notReady
                     .get()
                     .map(reason -> AdminResponse.jsonFields(503, "status", "not_ready", "reason", reason))
-                    .orElseGet(() -> AdminResponse.jsonFields(200, "status", "ready"))));
-    routes.add(
+                    .orElseGet(() -> AdminResponse.jsonFields(200, "status", "ready"))),
         AdminRoute.exact(
             HttpMethod.GET,
             "/metrics",
             () -> AdminResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape())));
-    routes.add(AdminRoute.exact(HttpMethod.GET, "/admin/config", configView));
-    routes.add(AdminRoute.exact(HttpMethod.GET, "/admin/state", () -> AdminResponse.json(200, state.get())));
-    return routes;
   }
-
 }

@@ -56,7 +56,11 @@ public final class SalveServer implements AutoCloseable {
     this.observer = observer;
   }
 
-  /** Binds every listener, or fails with the first bind error after closing those already bound. */
+  /**
+   * Binds every listener, or fails with the first bind error after closing those already bound.
+   *
+   * @throws Binding.CannotBindException naming the listener and its address
+   */
   public void start() throws InterruptedException {
     try {
       for (ListenerConfig lc : config.listeners()) {
@@ -70,8 +74,7 @@ public final class SalveServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ListenerInitializer(ctx, clients));
-        InetSocketAddress addr = new InetSocketAddress(lc.address().host(), lc.address().port());
-        Channel ch = b.bind(addr).sync().channel();
+        Channel ch = Binding.bind(b, "listener '" + lc.name() + "'", lc.address());
         serverChannels.put(lc.name(), ch);
         LOG.info("listener {} bound to {}", lc.name(), format((InetSocketAddress) ch.localAddress()));
       }
