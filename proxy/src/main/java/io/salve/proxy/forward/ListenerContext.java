@@ -26,12 +26,30 @@ public final class ListenerContext {
       ExchangeObserver observer,
       BooleanSupplier draining,
       AdmissionControl admission) {
+    this(config, new Router(config), upstreams, observer, draining, admission);
+  }
+
+  private ListenerContext(
+      ListenerConfig config,
+      Router router,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      BooleanSupplier draining,
+      AdmissionControl admission) {
     this.config = config;
     this.admission = admission;
-    this.router = new Router(config);
+    this.router = router;
     this.upstreams = upstreams;
     this.observer = observer;
     this.draining = draining;
+  }
+
+  /**
+   * @return this context for a listener that a reload removed: same routes and upstreams, but
+   *     every response closes its connection
+   */
+  public ListenerContext closing() {
+    return new ListenerContext(config, router, upstreams, observer, () -> true, admission);
   }
 
   public String name() {
