@@ -208,7 +208,15 @@ public final class ReloadCoordinator implements AutoCloseable {
 
   @Override
   public void close() {
-    executor.execute(() -> watch(false));
+    executor.execute(
+        () -> {
+          synchronized (this) {
+            if (watcher != null) {
+              watcher.close();
+              watcher = null;
+            }
+          }
+        });
     executor.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
