@@ -215,6 +215,73 @@ class ConfigReloadIT {
     assertThat(salve.stderr()).contains("received SIGHUP", "configuration reload (SIGHUP) applied");
   }
 
+  @Test
+  void unchangedUpstream_keepsItsBreakerState_andARemovedListenerClosesAndDrains() throws Exception {
+    a.stubFor(get(urlEqualTo("/fail")).willReturn(aResponse().withStatus(500)));
+    b.stubFor(get(urlEqualTo("/b")).willReturn(aResponse().withStatus(200).withBody("b")));
+    String upstreamA = """
+          a:
+            endpoints: [127.0.0.1:%d]
+            circuitBreaker: { failureThreshold: 2, openDuration: 60s }
+            retry: { maxAttempts: 1 }
+        """.formatted(a.port());
+    String v1 = """
+        admin: { address: 127.0.0.1:0 }
+        listeners:
+          - name: egress
+            address: 127.0.0.1:0
+            routes: [{ match: { pathPrefix: / }, upstream: a }]
+          - name: ingress
+            address: 127.0.0.1:0
+            routes: [{ match: { pathPrefix: / }, upstream: a }]
+        upstreams:
+        """ + upstreamA;
+    salve = SalveProcess.start(v1);
+    int ingress = salve.port("ingress");
+    try (RawHttp idle = RawHttp.connect(ingress)) {
+      assertThat(idle.request("GET", "/who").readResponse().status()).isEqualTo(200); // now idle, kept alive
+      assertThat(Http.get(salve.port("egress"), "/fail").statusCode()).isEqualTo(500);
+      assertThat(Http.get(salve.port("egress"), "/fail").statusCode()).isEqualTo(500);
+      assertThat(breakerState("a")).isEqualTo("open");
+
+      String v2 = """
+          admin: { address: 127.0.0.1:0 }
+          listeners:
+            - name: egress
+              address: 127.0.0.1:0
+              routes:
+                - { match: { pathPrefix: /b }, upstream: b }
+                - { match: { pathPrefix: / }, upstream: a }
+          upstreams:
+            b: { endpoints: [127.0.0.1:%d] }
+          """.formatted(b.port()) + upstreamA;
+      salve.rewriteConfig(v2);
+      await().atMost(RELOAD).until(() -> reloads("applied") == 1.0);
+
+      assertThat(breakerState("a")).as("the unchanged upstream keeps its open circuit").isEqualTo("open");
+      assertThat(Http.metric(salve.adminPort(), "salve_circuit_breaker_state", "upstream=a", "state=open"))
+          .isEqualTo(1.0);
+      assertThat(Http.get(salve.port("egress"), "/who").statusCode()).as("still refused by the open circuit")
+          .isEqualTo(503);
+      assertThat(Http.get(salve.port("egress"), "/b").body()).isEqualTo("b");
+      assertThat(idle.closedByPeerWithin(Duration.ofSeconds(2))).as("the removed listener's idle connection").isTrue();
+      assertThatThrownBy(
+              () -> {
+                try (Socket s = new Socket()) {
+                  s.connect(new InetSocketAddress("127.0.0.1", ingress), 1000);
+                }
+              })
+          .as("the removed listener's address is released")
+          .isInstanceOf(ConnectException.class);
+      assertThat(a.findAll(getRequestedFor(urlEqualTo("/who")))).as("only the request before the reload").hasSize(1);
+    }
+  }
+
+  private String breakerState(String upstream) {
+    return Http.json(Http.get(salve.adminPort(), "/admin/state"))
+        .path("upstreams").path(upstream).path("circuitBreaker").path("state").asText();
+  }
+
   private static RawHttp.Response read(RawHttp conn) {
     try {
       return conn.readResponse();
