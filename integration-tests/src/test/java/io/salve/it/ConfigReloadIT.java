@@ -219,6 +219,8 @@ class ConfigReloadIT {
   void unchangedUpstream_keepsItsBreakerState_andARemovedListenerClosesAndDrains() throws Exception {
     a.stubFor(get(urlEqualTo("/fail")).willReturn(aResponse().withStatus(500)));
     b.stubFor(get(urlEqualTo("/b")).willReturn(aResponse().withStatus(200).withBody("b")));
+    b.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(SLOW_MS).withBody("b-slow")));
+    String upstreamB = "  b: { endpoints: [127.0.0.1:%d] }\n".formatted(b.port());
     String upstreamA = """
           a:
             endpoints: [127.0.0.1:%d]
@@ -233,13 +235,17 @@ class ConfigReloadIT {
             routes: [{ match: { pathPrefix: / }, upstream: a }]
           - name: ingress
             address: 127.0.0.1:0
-            routes: [{ match: { pathPrefix: / }, upstream: a }]
+            routes: [{ match: { pathPrefix: / }, upstream: b }]
         upstreams:
-        """ + upstreamA;
+        """ + upstreamA + upstreamB;
     salve = SalveProcess.start(v1);
     int ingress = salve.port("ingress");
-    try (RawHttp idle = RawHttp.connect(ingress)) {
+    try (RawHttp idle = RawHttp.connect(ingress);
+        RawHttp busy = RawHttp.connect(ingress)) {
       assertThat(idle.request("GET", "/who").readResponse().status()).isEqualTo(200); // now idle, kept alive
+      busy.request("GET", "/slow");
+      CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> read(busy));
+      await().atMost(Duration.ofSeconds(5)).until(() -> b.findAll(getRequestedFor(urlEqualTo("/slow"))).size() == 1);
       assertThat(Http.get(salve.port("egress"), "/fail").statusCode()).isEqualTo(500);
       assertThat(Http.get(salve.port("egress"), "/fail").statusCode()).isEqualTo(500);
       assertThat(breakerState("a")).isEqualTo("open");
@@ -253,8 +259,7 @@ class ConfigReloadIT {
                 - { match: { pathPrefix: /b }, upstream: b }
                 - { match: { pathPrefix: / }, upstream: a }
           upstreams:
-            b: { endpoints: [127.0.0.1:%d] }
-          """.formatted(b.port()) + upstreamA;
+          """ + upstreamA + upstreamB;
       salve.rewriteConfig(v2);
       await().atMost(RELOAD).until(() -> reloads("applied") == 1.0);
 
@@ -273,7 +278,10 @@ class ConfigReloadIT {
               })
           .as("the removed listener's address is released")
           .isInstanceOf(ConnectException.class);
-      assertThat(a.findAll(getRequestedFor(urlEqualTo("/who")))).as("only the request before the reload").hasSize(1);
+      RawHttp.Response r = slow.get(10, TimeUnit.SECONDS);
+      assertThat(r.bodyText()).as("the request in flight on the removed listener").isEqualTo("b-slow");
+      assertThat(r.header("connection")).as("and then its connection closes").isEqualToIgnoringCase("close");
+      assertThat(a.findAll(getRequestedFor(urlEqualTo("/fail")))).hasSize(2);
     }
   }
 

@@ -10,6 +10,7 @@ import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,11 @@ final class Reconfiguration {
    * the drain timeout has passed). Checks on an event loop by scheduling, never by waiting.
    */
   private void retire(Upstream u, long deadlineNanos) {
-    workers
+    if (workers.isShuttingDown()) {
+      return; // shutdown closes every connection anyway
+    }
+    try {
+      workers
         .next()
         .schedule(
             () -> {
@@ -77,5 +82,8 @@ final class Reconfiguration {
             },
             RETIRE_CHECK_MILLIS,
             TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down since the check above: shutdown closes every connection anyway
+    }
   }
 }

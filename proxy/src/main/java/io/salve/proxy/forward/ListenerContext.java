@@ -26,30 +26,12 @@ public final class ListenerContext {
       ExchangeObserver observer,
       BooleanSupplier draining,
       AdmissionControl admission) {
-    this(config, new Router(config), upstreams, observer, draining, admission);
-  }
-
-  private ListenerContext(
-      ListenerConfig config,
-      Router router,
-      Upstreams upstreams,
-      ExchangeObserver observer,
-      BooleanSupplier draining,
-      AdmissionControl admission) {
     this.config = config;
     this.admission = admission;
-    this.router = router;
+    this.router = new Router(config);
     this.upstreams = upstreams;
     this.observer = observer;
     this.draining = draining;
-  }
-
-  /**
-   * @return this context for a listener that a reload removed: same routes and upstreams, but
-   *     every response closes its connection
-   */
-  public ListenerContext closing() {
-    return new ListenerContext(config, router, upstreams, observer, () -> true, admission);
   }
 
   public String name() {
@@ -77,7 +59,10 @@ public final class ListenerContext {
     return admission;
   }
 
-  /** @return whether the server is shutting down: responses then close their connections. */
+  /**
+   * @return whether the server is shutting down or a reload removed the listener: responses then
+   *     close their connections
+   */
   public boolean draining() {
     return draining.getAsBoolean();
   }

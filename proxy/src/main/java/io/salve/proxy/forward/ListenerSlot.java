@@ -10,11 +10,7 @@ import java.util.Objects;
 public final class ListenerSlot {
   private volatile ListenerContext current;
 
-  public ListenerSlot(ListenerContext initial) {
-    this.current = Objects.requireNonNull(initial, "initial");
-  }
-
-  /** @return the context new requests use. */
+  /** @return the context new requests use; set before the listener accepts connections. */
   public ListenerContext current() {
     return current;
   }

@@ -41,16 +41,20 @@ public final class SalveServer implements AutoCloseable {
   private final Map<String, BoundListener> listeners = new LinkedHashMap<>(); // guarded by this
   private final AtomicBoolean draining = new AtomicBoolean();
   private volatile boolean bound;
+  // Read by the admin loop, which must not wait for the lock a reload holds while binding.
+  private volatile Map<String, InetSocketAddress> addresses = Map.of();
 
   /** One bound listener: its current context, its server channel and its client connections. */
   private static final class BoundListener {
     final ListenerSlot slot;
     final ChannelGroup connections;
+    // Set when a reload removes the listener: responses on its connections then close them.
+    volatile boolean removed;
     HostPort configured;
     Channel channel;
 
-    BoundListener(String name, ListenerSlot slot) {
-      this.slot = slot;
+    BoundListener(String name) {
+      this.slot = new ListenerSlot();
       this.connections = new DefaultChannelGroup("listener-" + name, GlobalEventExecutor.INSTANCE);
     }
   }
@@ -76,21 +80,23 @@ public final class SalveServer implements AutoCloseable {
   public synchronized void start() throws InterruptedException {
     try {
       for (ListenerConfig lc : config.listeners()) {
-        BoundListener b = new BoundListener(lc.name(), new ListenerSlot(context(lc, upstreams)));
+        BoundListener b = new BoundListener(lc.name());
+        b.slot.set(context(lc, upstreams, b));
         b.channel = bind(lc, b);
         b.configured = lc.address();
         listeners.put(lc.name(), b);
         LOG.info("listener {} bound to {}", lc.name(), format((InetSocketAddress) b.channel.localAddress()));
       }
       bound = true;
+      publishAddresses();
     } catch (Exception e) {
       listeners.values().forEach(b -> b.channel.close());
       throw e;
     }
   }
 
-  private ListenerContext context(ListenerConfig lc, Upstreams ups) {
-    return new ListenerContext(lc, ups, observer, draining::get, admission);
+  private ListenerContext context(ListenerConfig lc, Upstreams ups, BoundListener b) {
+    return new ListenerContext(lc, ups, observer, () -> b.removed || draining.get(), admission);
   }
 
   private Channel bind(ListenerConfig lc, BoundListener b) throws InterruptedException {
@@ -126,7 +132,8 @@ public final class SalveServer implements AutoCloseable {
       for (ListenerConfig lc : next.listeners()) {
         BoundListener b = listeners.get(lc.name());
         if (b == null) {
-          BoundListener nb = new BoundListener(lc.name(), new ListenerSlot(context(lc, nextUpstreams)));
+          BoundListener nb = new BoundListener(lc.name());
+          nb.slot.set(context(lc, nextUpstreams, nb));
           nb.channel = bindOrExplain(lc, nb);
           nb.configured = lc.address();
           added.put(lc.name(), nb);
@@ -146,7 +153,7 @@ public final class SalveServer implements AutoCloseable {
         b = added.get(lc.name());
         LOG.info("listener {} bound to {}", lc.name(), format((InetSocketAddress) b.channel.localAddress()));
       } else {
-        b.slot.set(context(lc, nextUpstreams));
+        b.slot.set(context(lc, nextUpstreams, b));
         Channel fresh = moved.get(lc.name());
         if (fresh != null) {
           Channel old = b.channel;
@@ -162,13 +169,20 @@ public final class SalveServer implements AutoCloseable {
     listeners.forEach(
         (name, b) -> {
           b.channel.close().syncUninterruptibly();
-          b.slot.set(b.slot.current().closing());
+          b.removed = true;
           b.connections.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
           LOG.info("listener {} removed: {} closed, {} connection(s) drain",
               name, format((InetSocketAddress) b.channel.localAddress()), b.connections.size());
         });
     listeners.clear();
     listeners.putAll(now);
+    publishAddresses();
+  }
+
+  private void publishAddresses() {
+    Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+    listeners.forEach((name, b) -> out.put(name, (InetSocketAddress) b.channel.localAddress()));
+    addresses = java.util.Collections.unmodifiableMap(out);
   }
 
   private Channel bindOrExplain(ListenerConfig lc, BoundListener b) throws InterruptedException {
@@ -183,10 +197,8 @@ public final class SalveServer implements AutoCloseable {
   }
 
   /** @return the address each listener is bound to, by listener name. */
-  public synchronized Map<String, InetSocketAddress> boundAddresses() {
-    Map<String, InetSocketAddress> out = new LinkedHashMap<>();
-    listeners.forEach((name, b) -> out.put(name, (InetSocketAddress) b.channel.localAddress()));
-    return out;
+  public Map<String, InetSocketAddress> boundAddresses() {
+    return addresses;
   }
 
   /** @return whether every listener is bound and the server is not draining. */
