@@ -35,6 +35,14 @@ class ConfigDiffTest {
   }
 
   @Test
+  void sameTrustedProxies_areUnchanged() throws Exception {
+    String trusted = BASE.replace("address: 127.0.0.1:15001", "address: 127.0.0.1:15001\n    trustedProxies: [10.0.0.0/8]");
+    assertThat(ConfigDiff.between(parse(trusted), parse(trusted)).isEmpty()).isTrue();
+    assertThat(ConfigDiff.between(parse(trusted), parse(trusted.replace("10.0.0.0/8", "10.0.0.0/16"))).isEmpty())
+        .isFalse();
+  }
+
+  @Test
   void upstreams_addedChangedRemoved() throws Exception {
     SalveConfig next = parse(BASE.replace("[127.0.0.1:8081]", "[127.0.0.1:9091]")
         .replace("upstream: a }", "upstream: c }")
