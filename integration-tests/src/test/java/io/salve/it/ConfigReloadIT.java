@@ -285,6 +285,30 @@ class ConfigReloadIT {
     }
   }
 
+  @Test
+  void healthChecks_startAndStopWithTheUpstreamsThatHaveThem() throws Exception {
+    a.stubFor(get(urlEqualTo("/healthz")).willReturn(aResponse().withStatus(503)));
+    String endpoint = "127.0.0.1:" + a.port();
+    salve = SalveProcess.start(config("a", a.port(), "127.0.0.1:0", ""));
+    String probed = config("a", a.port(), "127.0.0.1:0", "").replace(
+        "endpoints: [" + endpoint + "]",
+        "endpoints: [" + endpoint + "]\n    healthCheck: { interval: 200ms, timeout: 500ms, unhealthyThreshold: 1,"
+            + " panicThreshold: 0.0 }");
+    salve.rewriteConfig(probed);
+    await().atMost(RELOAD).until(() -> reloads("applied") == 1.0);
+    await().atMost(RELOAD).until(() -> !Http.endpointState(salve.adminPort(), "a", endpoint).path("healthy").asBoolean());
+    assertThat(Http.metric(salve.adminPort(), "salve_endpoint_healthy", "endpoint=" + endpoint)).isEqualTo(0.0);
+    assertThat(Http.get(salve.port("egress"), "/who").statusCode()).as("no healthy endpoint").isEqualTo(503);
+
+    salve.rewriteConfig(config("a", a.port(), "127.0.0.1:0", ""));
+    await().atMost(RELOAD).until(() -> reloads("applied") == 2.0);
+    assertThat(who()).as("the unprobed upstream starts afresh").isEqualTo("a");
+    int probes = a.findAll(getRequestedFor(urlEqualTo("/healthz"))).size();
+    Thread.sleep(1000); // proving an absence: five probe intervals without a probe
+    assertThat(a.findAll(getRequestedFor(urlEqualTo("/healthz")))).as("probes stopped").hasSize(probes);
+    assertThat(Http.metric(salve.adminPort(), "salve_endpoint_healthy", "endpoint=" + endpoint)).isNull();
+  }
+
   private String breakerState(String upstream) {
     return Http.json(Http.get(salve.adminPort(), "/admin/state"))
         .path("upstreams").path(upstream).path("circuitBreaker").path("state").asText();
