@@ -48,8 +48,9 @@ public final class SalveServer implements AutoCloseable {
   private static final class BoundListener {
     final ListenerSlot slot;
     final ChannelGroup connections;
-    // Set when a reload removes the listener: responses on its connections then close them.
-    volatile boolean removed;
+    // Set when a reload removes the listener or the server drains: responses then close their
+    // connections. One flag per listener, so a response reads one volatile field, as before reloads.
+    volatile boolean closing;
     HostPort configured;
     Channel channel;
 
@@ -96,7 +97,7 @@ public final class SalveServer implements AutoCloseable {
   }
 
   private ListenerContext context(ListenerConfig lc, Upstreams ups, BoundListener b) {
-    return new ListenerContext(lc, ups, observer, () -> b.removed || draining.get(), admission);
+    return new ListenerContext(lc, ups, observer, () -> b.closing, admission);
   }
 
   private Channel bind(ListenerConfig lc, BoundListener b) throws InterruptedException {
@@ -126,6 +127,9 @@ public final class SalveServer implements AutoCloseable {
    * @throws IllegalStateException naming the listener and address that could not be bound
    */
   public synchronized void apply(SalveConfig next, Upstreams nextUpstreams) throws InterruptedException {
+    if (draining.get()) {
+      throw new IllegalStateException("salve is shutting down");
+    }
     Map<String, Channel> moved = new LinkedHashMap<>();
     Map<String, BoundListener> added = new LinkedHashMap<>();
     try {
@@ -169,7 +173,7 @@ public final class SalveServer implements AutoCloseable {
     listeners.forEach(
         (name, b) -> {
           b.channel.close().syncUninterruptibly();
-          b.removed = true;
+          b.closing = true;
           b.connections.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
           LOG.info("listener {} removed: {} closed, {} connection(s) drain",
               name, format((InetSocketAddress) b.channel.localAddress()), b.connections.size());
@@ -231,6 +235,7 @@ public final class SalveServer implements AutoCloseable {
   }
 
   private synchronized void closeServerChannels() {
+    listeners.values().forEach(b -> b.closing = true);
     listeners.values().forEach(b -> b.channel.close().syncUninterruptibly());
   }
 
@@ -238,6 +243,7 @@ public final class SalveServer implements AutoCloseable {
   public void close() {
     draining.set(true);
     synchronized (this) {
+      listeners.values().forEach(b -> b.closing = true);
       listeners.values().forEach(b -> b.channel.close());
     }
     clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
