@@ -198,6 +198,29 @@ class ConfigReloadIT {
   }
 
   @Test
+  void aListenerMovedToATakenPort_rejectsTheReload_andRestartOnlySettingsAreNamed() throws Exception {
+    salve = SalveProcess.start(config("a", a.port(), "127.0.0.1:0", ""));
+    int port = salve.port("egress");
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      salve.rewriteConfig(config("b", b.port(), "127.0.0.1:" + taken.getLocalPort(), ""));
+      await().atMost(RELOAD).until(() -> reloads("rejected") == 1.0);
+      assertThat(salve.stderr()).contains("rejected: listener 'egress' cannot bind 127.0.0.1:" + taken.getLocalPort() + ": address already in use");
+    }
+    assertThat(Http.get(port, "/who").body()).as("nothing changed").isEqualTo("a");
+
+    // admin and accessLog only change on restart: the rest of the file applies, and the log says so.
+    salve.rewriteConfig(config("b", b.port(), "127.0.0.1:0", "accessLog: { enabled: false }").replace(
+        "admin: { address: 127.0.0.1:0 }", "admin: { address: 127.0.0.1:0, readyWhenHealthy: [b] }"));
+    await().atMost(RELOAD).until(() -> reloads("applied") == 1.0);
+    assertThat(salve.stderr())
+        .contains("these settings need a restart and keep their running value: admin, accessLog");
+    assertThat(Http.get(port, "/who").body()).isEqualTo("b");
+    JsonNode shown = Http.json(Http.get(salve.adminPort(), "/admin/config"));
+    assertThat(shown.path("accessLog").path("enabled").asBoolean()).as("the running value").isTrue();
+    assertThat(shown.path("admin").path("readyWhenHealthy")).isEmpty();
+  }
+
+  @Test
   void sighup_reloadsEvenWithoutWatching_andDoesNotEndTheProcess() throws Exception {
     salve = SalveProcess.start(config("a", a.port(), "127.0.0.1:0", "reload: { watch: false }"));
     assertThat(salve.stderr()).doesNotContain("watching");

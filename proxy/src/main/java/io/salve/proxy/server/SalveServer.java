@@ -196,6 +196,9 @@ public final class SalveServer implements AutoCloseable {
       throw e;
     } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (e instanceof java.net.BindException || reason.contains("Address already in use")) {
+        reason = "address already in use"; // the epoll transport's text names a syscall and errno
+      }
       throw new IllegalStateException("listener '" + lc.name() + "' cannot bind " + lc.address() + ": " + reason, e);
     }
   }
