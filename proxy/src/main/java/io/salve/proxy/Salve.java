@@ -35,10 +35,10 @@ import io.salve.proxy.upstream.Upstreams;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,13 +64,13 @@ public final class Salve implements AutoCloseable {
   private final HealthSubsystem health;
   private final LoadShedding shedding;
   private final Reconfiguration reconfiguration;
-  private volatile LoadedConfig loaded;
+  private final LoadedConfig unloaded;
   private ReloadCoordinator reloads;
   private InetSocketAddress adminAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
     this.config = config;
-    this.loaded = new LoadedConfig(config, "none (not loaded from a file)");
+    this.unloaded = new LoadedConfig(config, "none (not loaded from a file)");
     this.workers = Transports.newGroup(eventLoops, "salve-io");
     this.adminLoop = Transports.newGroup(1, "salve-admin");
     this.upstreams = new Upstreams(config, eventLoops);
@@ -102,10 +102,9 @@ public final class Salve implements AutoCloseable {
    * {@link #start()}.
    */
   public void enableReload(Path file, ConfigLoader loader) throws IOException {
-    loaded = new LoadedConfig(config, LoadedConfig.hash(Files.readAllBytes(file)));
-    reloads =
-        new ReloadCoordinator(
-            file, loader, loaded, this::apply, new ReloadMetrics(registry), Duration.ofMillis(Long.getLong("salve.reload.debounceMillis", 300)));
+    LoadedConfig loaded = new LoadedConfig(config, LoadedConfig.hash(Files.readAllBytes(file)));
+    Duration debounce = Duration.ofMillis(Long.getLong("salve.reload.debounceMillis", 300));
+    reloads = new ReloadCoordinator(file, loader, loaded, this::apply, new ReloadMetrics(registry), debounce);
   }
 
   /** Reloads the configuration file soon, off the caller's thread (SIGHUP). */
@@ -124,7 +123,7 @@ public final class Salve implements AutoCloseable {
   }
 
   private LoadedConfig loadedConfig() {
-    return reloads == null ? loaded : reloads.current();
+    return reloads == null ? unloaded : reloads.current();
   }
 
   private void bindJvmMetrics() {
@@ -138,7 +137,8 @@ public final class Salve implements AutoCloseable {
 
   /** Binds admin first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
-    List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
+    List<AdminRoute> routes =
+        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
     routes.addAll(health.adminRoutes());
     routes.addAll(LoadStateRoutes.of(shedding));
     adminAddress = admin.start(config.admin().address(), routes);
