@@ -73,7 +73,7 @@ final class Reconfiguration {
             () -> {
               int inFlight = u.bulkhead().inFlight();
               if (inFlight == 0 || System.nanoTime() - deadlineNanos > 0) {
-                u.drainIdle(workers);
+                u.retire(workers);
                 LOG.info("upstream {} retired ({} request(s) still in flight); its idle connections are closed",
                     u.name(), inFlight);
               } else {
