@@ -26,6 +26,17 @@ public record Cidr(byte[] address, int prefixLength) {
     return (candidate[full] & mask) == (address[full] & mask);
   }
 
+  /** Equal blocks compare equal (a record compares arrays by identity), so a reload can tell "unchanged". */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Cidr c && prefixLength == c.prefixLength && java.util.Arrays.equals(address, c.address);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * java.util.Arrays.hashCode(address) + prefixLength;
+  }
+
   @Override
   public String toString() {
     try {

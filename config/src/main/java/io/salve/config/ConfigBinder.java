@@ -9,7 +9,8 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the root of the document into a {@link SalveConfig}, delegating each section. */
 final class ConfigBinder {
   static final List<String> KEYS =
-      List.of("admin", "listeners", "upstreams", "loadShedding", "coordination", "accessLog", "drainTimeout");
+      List.of("admin", "listeners", "upstreams", "loadShedding", "coordination", "accessLog", "drainTimeout",
+          "reload");
   static final List<String> ADMIN_KEYS = List.of("address", "readyWhenHealthy", "allowNonLoopback", "probes");
   static final List<String> PROBES_KEYS = List.of("address");
   static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 9901);
@@ -28,6 +29,7 @@ final class ConfigBinder {
     UpstreamReferences references = new UpstreamReferences(nodes, upstreams.keySet());
     List<ListenerConfig> listeners = new ListenerBinder(nodes, references).bindAll(s);
     Section accessLog = s.section("accessLog", "a map like {enabled: true}", List.of("enabled"));
+    Section reload = s.section("reload", "a map like {watch: true}", List.of("watch"));
     return new SalveConfig(
         admin(s.section("admin", "a map of address, readyWhenHealthy, allowNonLoopback, probes", ADMIN_KEYS),
             references, listeners),
@@ -38,7 +40,8 @@ final class ConfigBinder {
         new CoordinationBinder(nodes, references)
             .bind(s.section("coordination", "a map of coordination settings", CoordinationBinder.KEYS)),
         new AccessLogConfig(accessLog == null || accessLog.bool("enabled", true)),
-        s.duration("drainTimeout", Duration.ofSeconds(15), Nodes.ANY));
+        s.duration("drainTimeout", Duration.ofSeconds(15), Nodes.ANY),
+        reload == null ? ReloadConfig.DEFAULT : new ReloadConfig(reload.bool("watch", true)));
   }
 
   private AdminConfig admin(Section a, UpstreamReferences references, List<ListenerConfig> listeners) {

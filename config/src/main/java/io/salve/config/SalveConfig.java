@@ -14,6 +14,7 @@ import java.util.Map;
  * @param coordination etcd coordination, or {@code null} when the section is absent
  * @param accessLog the JSON access log
  * @param drainTimeout how long a graceful shutdown waits for in-flight requests (default 15s)
+ * @param reload hot reload of the configuration file
  */
 public record SalveConfig(
     AdminConfig admin,
@@ -22,7 +23,8 @@ public record SalveConfig(
     LoadSheddingConfig loadShedding,
     CoordinationConfig coordination,
     AccessLogConfig accessLog,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    ReloadConfig reload) {
   public SalveConfig {
     listeners = List.copyOf(listeners);
     upstreams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));

@@ -117,4 +117,12 @@ class ContractFilesTest {
     assertThat(load("minimal.yaml", POD_ENV).upstreams()).containsOnlyKeys("backend");
     assertThat(load("minimal.yaml", Map.of()).listeners()).hasSize(1);
   }
+
+  @Test
+  void nextShipYaml_loads() {
+    SalveConfig config = load("next/ship.yaml", Map.of());
+
+    assertThat(config.admin().probes().address()).isEqualTo(new HostPort("0.0.0.0", 15021));
+    assertThat(config.reload().watch()).isTrue();
+  }
 }

@@ -29,6 +29,7 @@ class DefaultsTest {
     assertThat(config.admin()).isEqualTo(new AdminConfig(new HostPort("127.0.0.1", 9901), List.of(), false, null));
     assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(true));
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.reload()).isEqualTo(new ReloadConfig(true));
     assertThat(config.coordination()).isNull();
     assertThat(config.loadShedding()).isEqualTo(new LoadSheddingConfig(Duration.ofSeconds(1), LoadThresholds.none(),
         LoadThresholds.none(), Duration.ofSeconds(10), Duration.ofSeconds(5),

@@ -309,6 +309,18 @@ class ValueErrorsTest {
   }
 
   @Test
+  void reloadWatch_isABoolean() {
+    assertThat(load(APP + """
+        reload: { watch: false }
+        """).reload()).isEqualTo(new ReloadConfig(false));
+    assertThat(errors(APP + """
+        reload: { watch: sometimes, poll: 1s }
+        """)).containsExactly(
+            "9:18: reload.watch: sometimes (expected: true or false)",
+            "9:29: unknown key 'poll' in reload (expected: one of watch)");
+  }
+
+  @Test
   void booleansAndStatusRanges() {
     assertThat(errors(APP + """
             retry: { retryNonIdempotent: yes }

@@ -78,6 +78,7 @@ public final class Main implements Callable<Integer> {
     DemoUpstream demo = null;
     Salve salve = new Salve(c, loops);
     try {
+      salve.enableReload(config, ConfigLoader.withSystemEnvironment());
       if (demoUpstream != null) {
         demo = new DemoUpstream(Transports.newGroup(1, "salve-demo"), parseHostPort(demoUpstream));
       }
@@ -101,6 +102,7 @@ public final class Main implements Callable<Integer> {
           }
         };
     ShutdownSignals.install(stop);
+    ShutdownSignals.onHangup(() -> salve.reload("SIGHUP"));
     stopped.await();
     if (demo != null) {
       demo.close();

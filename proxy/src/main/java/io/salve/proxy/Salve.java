@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.salve.config.ConfigLoader;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.AdminServer;
@@ -18,8 +19,11 @@ import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.GcMetrics;
 import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
-import io.salve.proxy.metrics.ResilienceMetrics;
-import io.salve.proxy.resilience.TransitionLog;
+import io.salve.proxy.metrics.ReloadMetrics;
+import io.salve.proxy.metrics.UpstreamMeters;
+import io.salve.proxy.reload.ConfigDiff;
+import io.salve.proxy.reload.LoadedConfig;
+import io.salve.proxy.reload.ReloadCoordinator;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.server.Transports;
 import io.salve.proxy.shed.LoadShedding;
@@ -30,7 +34,11 @@ import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,23 +52,27 @@ import org.slf4j.LoggerFactory;
 public final class Salve implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Salve.class);
 
-  private final SalveConfig config;
+  private volatile SalveConfig config;
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Upstreams upstreams;
+  private volatile Upstreams upstreams;
   private final AccessLog accessLog;
   private final CompositeObserver observer;
   private final SalveServer server;
   private final AdminServer admin;
   private final HealthSubsystem health;
   private final LoadShedding shedding;
+  private final Reconfiguration reconfiguration;
+  private final LoadedConfig unloaded;
+  private ReloadCoordinator reloads;
   private InetSocketAddress adminAddress;
   private InetSocketAddress probesAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
     registry.config().meterFilter(ProcessMetrics.names()); // before any meter is bound
     this.config = config;
+    this.unloaded = new LoadedConfig(config, "none (not loaded from a file)");
     this.workers = Transports.newGroup(eventLoops, "salve-io");
     this.adminLoop = Transports.newGroup(1, "salve-admin");
     this.upstreams = new Upstreams(config, eventLoops);
@@ -74,18 +86,8 @@ public final class Salve implements AutoCloseable {
       accessLog = null;
     }
     this.observer = new CompositeObserver(observers);
-    upstreams.all().forEach(metrics::bindUpstream);
-    ResilienceMetrics resilience = new ResilienceMetrics(registry);
-    TransitionLog transitions = new TransitionLog();
-    for (Upstream u : upstreams.all()) {
-      resilience.bind(u);
-      if (u.breaker() != null) {
-        u.breaker().addListener(transitions);
-      }
-      if (u.outliers() != null) {
-        u.outliers().addListener(transitions);
-      }
-    }
+    UpstreamMeters upstreamMeters = new UpstreamMeters(registry, metrics);
+    upstreams.all().forEach(upstreamMeters::bind);
     config.listeners().forEach(l -> metrics.bindListener(l.name()));
     bindJvmMetrics();
     this.shedding = LoadShedding.create(config, workers);
@@ -93,6 +95,37 @@ public final class Salve implements AutoCloseable {
     this.server = new SalveServer(config, workers, upstreams, observer, shedding);
     this.admin = new AdminServer(adminLoop);
     this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
+    this.reconfiguration = new Reconfiguration(server, health, upstreamMeters, metrics, workers);
+  }
+
+  /**
+   * Makes this salve reloadable from {@code file}, the file its configuration was loaded from: on
+   * SIGHUP ({@link #reload}) and, with {@code reload.watch}, when the file changes. Call before
+   * {@link #start()}.
+   */
+  public void enableReload(Path file, ConfigLoader loader) throws IOException {
+    LoadedConfig loaded = new LoadedConfig(config, LoadedConfig.hash(Files.readAllBytes(file)));
+    Duration debounce = Duration.ofMillis(Long.getLong("salve.reload.debounceMillis", 300));
+    reloads = new ReloadCoordinator(file, loader, loaded, this::apply, new ReloadMetrics(registry), debounce);
+  }
+
+  /** Reloads the configuration file soon, off the caller's thread (SIGHUP). */
+  public void reload(String trigger) {
+    if (reloads == null) {
+      LOG.warn("{}: this salve was not started from a configuration file; nothing to reload", trigger);
+      return;
+    }
+    reloads.requestReload(trigger);
+  }
+
+  /** Runs on the reload thread: swaps in a validated configuration. */
+  private void apply(SalveConfig next, ConfigDiff diff) throws InterruptedException {
+    upstreams = reconfiguration.apply(next, upstreams);
+    config = next;
+  }
+
+  private LoadedConfig loadedConfig() {
+    return reloads == null ? unloaded : reloads.current();
   }
 
   private void bindJvmMetrics() {
@@ -106,7 +139,8 @@ public final class Salve implements AutoCloseable {
 
   /** Binds admin and its probe port first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
-    List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
+    List<AdminRoute> routes =
+        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
     routes.addAll(health.adminRoutes());
     routes.addAll(LoadStateRoutes.of(shedding));
     adminAddress = admin.start("admin", config.admin().address(), routes);
@@ -117,6 +151,9 @@ public final class Salve implements AutoCloseable {
     health.start();
     shedding.start();
     server.start();
+    if (reloads != null) {
+      reloads.start();
+    }
     LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
   }
 
@@ -137,7 +174,7 @@ public final class Salve implements AutoCloseable {
     server.boundAddresses().forEach((name, addr) -> listeners.put(name, Map.of("address", addr.getAddress().getHostAddress() + ":" + addr.getPort())));
     doc.put("listeners", listeners);
     Map<String, Object> ups = new LinkedHashMap<>();
-    for (Upstream u : upstreams.all()) {
+    for (Upstream u : upstreams.all()) { // one generation: a reload replaces the whole Upstreams
       List<Map<String, Object>> eps = new ArrayList<>();
       for (Endpoint e : u.endpoints()) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -194,6 +231,9 @@ public final class Salve implements AutoCloseable {
 
   @Override
   public void close() {
+    if (reloads != null) {
+      reloads.close();
+    }
     server.close();
     shedding.close();
     admin.close();

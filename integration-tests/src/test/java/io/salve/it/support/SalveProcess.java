@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ public final class SalveProcess implements AutoCloseable {
   private static final Pattern PROBES = Pattern.compile("admin probes bound to \\S+:(\\d+)");
 
   private final Process process;
+  private final Path config;
   private final Path stdout;
   private final Path stderr;
   private final Map<String, Integer> ports = new HashMap<>();
@@ -34,8 +36,9 @@ public final class SalveProcess implements AutoCloseable {
   private int probesPort;
   private boolean stopped;
 
-  private SalveProcess(Process process, Path stdout, Path stderr) {
+  private SalveProcess(Process process, Path config, Path stdout, Path stderr) {
     this.process = process;
+    this.config = config;
     this.stdout = stdout;
     this.stderr = stderr;
   }
@@ -47,7 +50,14 @@ public final class SalveProcess implements AutoCloseable {
 
   /** Starts salve with {@code eventLoops} loops and extra JVM arguments. */
   public static SalveProcess start(String yaml, int eventLoops, List<String> jvmArgs) throws Exception {
-    Path config = configFile(yaml);
+    return start(configFile(yaml), eventLoops, jvmArgs);
+  }
+
+  /**
+   * Starts salve on an existing configuration file (which may be a symlink, as in a ConfigMap
+   * volume); its logs go beside the file, named after it.
+   */
+  public static SalveProcess start(Path config, int eventLoops, List<String> jvmArgs) throws Exception {
     Path out = Paths.get(config.toString().replace(".yaml", ".out"));
     Path err = Paths.get(config.toString().replace(".yaml", ".err"));
     List<String> cmd = new ArrayList<>();
@@ -62,7 +72,7 @@ public final class SalveProcess implements AutoCloseable {
     cmd.add("--config");
     cmd.add(config.toString());
     Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    SalveProcess salve = new SalveProcess(p, out, err);
+    SalveProcess salve = new SalveProcess(p, config, out, err);
     salve.awaitReady(Duration.ofSeconds(30));
     return salve;
   }
@@ -163,6 +173,27 @@ public final class SalveProcess implements AutoCloseable {
 
   public Process process() {
     return process;
+  }
+
+  /** @return the configuration file salve was started with. */
+  public Path configFile() {
+    return config;
+  }
+
+  /**
+   * Replaces the configuration file's content the way editors and tools do: a new file renamed
+   * over the old one, so salve never reads a half-written file.
+   */
+  public void rewriteConfig(String yaml) throws IOException {
+    Path tmp = config.resolveSibling(config.getFileName() + ".tmp");
+    Files.writeString(tmp, yaml);
+    Files.move(tmp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Sends SIGHUP (salve reloads its configuration). */
+  public void hangup() throws Exception {
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -HUP succeeded").isTrue();
   }
 
   /** Sends SIGTERM and returns without waiting. */

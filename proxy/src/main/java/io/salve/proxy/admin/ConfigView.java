@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.salve.config.SalveConfig;
+import io.salve.proxy.reload.LoadedConfig;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,23 +13,23 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The effective configuration as JSON for {@code /admin/config}, with secrets masked. Rendered on
- * first request (a class of its own, so Jackson is loaded only then).
+ * The running configuration as JSON for {@code /admin/config}, with secrets masked, and the hash
+ * of the file it came from as {@code hash}. Rendered on first request after each reload (a class of
+ * its own, so Jackson is loaded only then).
  */
 final class ConfigView {
   private static final Pattern USERINFO = Pattern.compile("(?<=://)[^/@\\s]+@");
 
-  private final SalveConfig config;
+  private LoadedConfig shown;
   private JsonNode rendered;
 
-  ConfigView(SalveConfig config) {
-    this.config = config;
-  }
-
   /** Runs on the admin event loop only. */
-  AdminResponse render() {
-    if (rendered == null) {
-      rendered = redact(AdminResponse.Json.MAPPER.valueToTree(config));
+  AdminResponse render(LoadedConfig config) {
+    if (config != shown) {
+      ObjectNode doc = (ObjectNode) redact(AdminResponse.Json.MAPPER.valueToTree(config.config()));
+      doc.put("hash", config.hash());
+      rendered = doc;
+      shown = config;
     }
     return AdminResponse.json(200, rendered);
   }

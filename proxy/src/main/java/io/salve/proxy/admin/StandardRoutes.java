@@ -2,7 +2,7 @@ package io.salve.proxy.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
-import io.salve.config.SalveConfig;
+import io.salve.proxy.reload.LoadedConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +14,13 @@ public final class StandardRoutes {
   private StandardRoutes() {}
 
   /**
+   * @param config the running configuration (it changes with each reload)
    * @param notReady the reason the process is not ready, or empty when it is
    * @param state the runtime state document
    * @return the {@link #probes probe routes}, then {@code /admin/config} and {@code /admin/state}
    */
   public static List<AdminRoute> of(
-      SalveConfig config,
+      Supplier<LoadedConfig> config,
       PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReady,
       Supplier<Map<String, Object>> state) {
@@ -30,9 +31,9 @@ public final class StandardRoutes {
           @Override
           public AdminResponse get() {
             if (view == null) {
-              view = new ConfigView(config);
+              view = new ConfigView();
             }
-            return view.render();
+            return view.render(config.get());
           }
         };
     List<AdminRoute> routes = new ArrayList<>(probes(registry, notReady));

@@ -36,8 +36,10 @@ import java.net.SocketAddress;
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientRequestReceiver.class);
-  private final ListenerContext listener;
+  private final ListenerSlot slot;
   private final ClientTimeoutsHandler timeouts;
+  // The listener's context as of the current request's head: a reload affects the next request.
+  private ListenerContext listener;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   private String peerText;
@@ -45,8 +47,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private boolean skipUntilLast;
   private boolean closing;
 
-  public ClientRequestReceiver(ListenerContext listener, ClientTimeoutsHandler timeouts) {
-    this.listener = listener;
+  public ClientRequestReceiver(ListenerSlot slot, ClientTimeoutsHandler timeouts) {
+    this.slot = slot;
+    this.listener = slot.current();
     this.timeouts = timeouts;
   }
 
@@ -113,6 +116,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   }
 
   private void onRequestHead(HttpRequest req) {
+    listener = slot.current();
     listener.observer().onRequestStarted(listener.name());
     long startNanos = System.nanoTime();
     long epochMillis = System.currentTimeMillis();

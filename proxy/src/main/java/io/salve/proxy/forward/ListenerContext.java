@@ -59,7 +59,10 @@ public final class ListenerContext {
     return admission;
   }
 
-  /** @return whether the server is shutting down: responses then close their connections. */
+  /**
+   * @return whether the server is shutting down or a reload removed the listener: responses then
+   *     close their connections
+   */
   public boolean draining() {
     return draining.getAsBoolean();
   }

@@ -77,9 +77,18 @@ public final class HealthChecker implements AutoCloseable {
     upstreams.put(upstream.name(), new Probed(upstream, config, prober, new OutageTracker(ticker)));
   }
 
+  /**
+   * Forgets how {@code upstream} is probed (a reload removed or replaced it); unwatch its endpoints
+   * first. A later registration under the same name is left alone.
+   */
+  public void unregister(Upstream upstream) {
+    upstreams.computeIfPresent(upstream.name(), (name, p) -> p.upstream() == upstream ? null : p);
+  }
+
   /** @return whether {@code upstream} was {@link #register registered} for probing. */
   public boolean probes(Upstream upstream) {
-    return upstreams.containsKey(upstream.name());
+    Probed p = upstreams.get(upstream.name());
+    return p != null && p.upstream() == upstream;
   }
 
   public void addListener(Listener listener) {

@@ -14,6 +14,7 @@ import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.Ticker;
 import java.net.SocketAddress;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,11 @@ public final class HealthSubsystem implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthSubsystem.class);
 
-  private final SalveConfig config;
-  private final Upstreams upstreams;
+  private volatile SalveConfig config;
+  private volatile Upstreams upstreams;
   private final Ticker ticker;
+  private final HealthMetrics metrics;
+  private boolean started; // guarded by this
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final HealthChecker checker;
   private final LeaseService leases;
@@ -59,7 +62,7 @@ public final class HealthSubsystem implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
     this.ticker = Ticker.system();
-    HealthMetrics metrics = new HealthMetrics(registry);
+    this.metrics = new HealthMetrics(registry);
     this.checker = new HealthChecker(workers, ticker, new Random());
     checker.addListener(metrics);
 
@@ -67,16 +70,9 @@ public final class HealthSubsystem implements AutoCloseable {
     this.resolver = upstreams.resolver();
     Map<String, RecoveryConfig> recoveries = new LinkedHashMap<>();
     for (Upstream u : upstreams.all()) {
-      HealthCheckConfig hc = u.config().healthCheck();
-      if (hc != null) {
-        checker.register(u, hc, prober(hc));
-        for (Endpoint e : u.endpoints()) {
-          checker.attachHealth(u, e);
-          metrics.bindEndpoint(e);
-        }
-      }
+      registerProbes(u);
       if (u.config().recovery() != null) {
-        if (hc == null) {
+        if (u.config().healthCheck() == null) {
           LOG.warn("upstream {} has recovery but no healthCheck: recovery needs probes and will never fire", u.name());
         }
         recoveries.put(u.name(), u.config().recovery());
@@ -113,6 +109,41 @@ public final class HealthSubsystem implements AutoCloseable {
         });
   }
 
+  private void registerProbes(Upstream u) {
+    HealthCheckConfig hc = u.config().healthCheck();
+    if (hc != null) {
+      checker.register(u, hc, prober(hc));
+      for (Endpoint e : u.endpoints()) {
+        checker.attachHealth(u, e);
+        metrics.bindEndpoint(e);
+      }
+    }
+  }
+
+  /**
+   * Follows a configuration reload: stops probing the upstreams it removed or replaced and starts
+   * probing the ones it added or replaced. Kept upstreams keep their probe loops and health. Leases
+   * and recovery actions stay as started (a reload that would change them is refused before this).
+   *
+   * @param gone running upstreams no longer in {@code next}
+   * @param fresh upstreams of {@code next} that were not running
+   */
+  public synchronized void apply(
+      SalveConfig nextConfig, Upstreams next, Collection<Upstream> gone, Collection<Upstream> fresh) {
+    for (Upstream u : gone) {
+      u.endpoints().forEach(checker::unwatch);
+      checker.unregister(u);
+    }
+    for (Upstream u : fresh) {
+      registerProbes(u);
+      if (started && checker.probes(u)) {
+        u.endpoints().forEach(e -> checker.watch(u, e));
+      }
+    }
+    this.upstreams = next;
+    this.config = nextConfig;
+  }
+
   private Prober prober(HealthCheckConfig hc) {
     return hc.type() == HealthCheckConfig.ProbeType.TCP
         ? new TcpProber(Transports.clientChannel(), resolver, hc.timeout())
@@ -120,7 +151,8 @@ public final class HealthSubsystem implements AutoCloseable {
   }
 
   /** Starts the probe loops of every static endpoint of a probed upstream, and the lease sweeps. */
-  public void start() {
+  public synchronized void start() {
+    started = true;
     for (Upstream u : upstreams.all()) {
       if (checker.probes(u)) {
         u.endpoints().forEach(e -> checker.watch(u, e));

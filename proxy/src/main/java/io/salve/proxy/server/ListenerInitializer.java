@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.salve.config.ListenerLimits;
 import io.salve.proxy.forward.ClientRequestReceiver;
 import io.salve.proxy.forward.ListenerContext;
+import io.salve.proxy.forward.ListenerSlot;
 
 /**
  * Builds the pipeline of each client connection, in named steps:
@@ -19,17 +20,26 @@ import io.salve.proxy.forward.ListenerContext;
  * Flushes are consolidated ({@link Transports#consolidatedFlushes}).
  */
 final class ListenerInitializer extends ChannelInitializer<Channel> {
-  private final ListenerContext listener;
+  private final ListenerSlot slot;
   private final ChannelGroup clients;
+  private final ChannelGroup connections;
 
-  ListenerInitializer(ListenerContext listener, ChannelGroup clients) {
-    this.listener = listener;
+  /**
+   * @param clients every client connection of the server (drained on shutdown)
+   * @param connections the client connections of this listener (drained when a reload removes it)
+   */
+  ListenerInitializer(ListenerSlot slot, ChannelGroup clients, ChannelGroup connections) {
+    this.slot = slot;
     this.clients = clients;
+    this.connections = connections;
   }
 
   @Override
   protected void initChannel(Channel ch) {
     clients.add(ch);
+    connections.add(ch);
+    // Limits and timeouts hold for the connection's life: a reload changes them for new connections.
+    ListenerContext listener = slot.current();
     ListenerLimits limits = listener.limits();
     ClientTimeoutsHandler timeouts =
         new ClientTimeoutsHandler(limits.idleTimeout().toMillis(), limits.requestHeaderTimeout().toMillis());
@@ -38,7 +48,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     p.addLast("timeouts", timeouts);
     addHttp1Handlers(p, limits);
     p.addLast("flow", new OneMessagePerRead());
-    p.addLast("receiver", new ClientRequestReceiver(listener, timeouts));
+    p.addLast("receiver", new ClientRequestReceiver(slot, timeouts));
   }
 
   private static void addHttp1Handlers(ChannelPipeline p, ListenerLimits limits) {

@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ShedMetrics implements ShedObserver {
   private final MeterRegistry registry;
-  // Per route object (routes are compiled once per listener), a counter per ShedReason ordinal.
+  // Per route object (routes are compiled once per listener and configuration), a counter per
+  // ShedReason ordinal. A cache of the registry's counters: each reload compiles new route objects,
+  // so it is emptied past a bound instead of growing with every reload.
+  private static final int MAX_CACHED_ROUTES = 4096;
   private final Map<Route, Counter[]> counters = new ConcurrentHashMap<>();
 
   private ShedMetrics(MeterRegistry registry) {
@@ -84,6 +87,9 @@ public final class ShedMetrics implements ShedObserver {
   public void onShed(String listener, Route route, ShedReason reason) {
     Counter[] byReason = counters.get(route);
     if (byReason == null) {
+      if (counters.size() >= MAX_CACHED_ROUTES) {
+        counters.clear();
+      }
       byReason = counters.computeIfAbsent(route, r -> countersOf(listener, r));
     }
     byReason[reason.ordinal()].increment();

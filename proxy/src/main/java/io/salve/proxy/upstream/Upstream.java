@@ -201,6 +201,29 @@ public final class Upstream {
     return pool.acquire(l);
   }
 
+  /**
+   * Closes the idle pooled connections on every loop and forgets the pools, when a reload has
+   * removed or replaced this upstream and its requests have ended: the loops' thread-locals would
+   * otherwise keep the pools for the life of the process. A connection still busy returns to its
+   * (forgotten) pool and closes at its idle timeout.
+   */
+  public void retire(EventLoopGroup group) {
+    for (EventExecutor loop : group) {
+      try {
+        loop.execute(
+            () -> {
+              Map<Endpoint, EndpointPool> byEndpoint = pools.getIfExists();
+              if (byEndpoint != null) {
+                byEndpoint.values().forEach(EndpointPool::drainIdle);
+                pools.remove();
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // shutting down: every connection closes with the loops
+      }
+    }
+  }
+
   /** Closes the idle pooled connections on every loop, e.g. when the upstream recovers. */
   public void drainIdle(EventLoopGroup group) {
     for (EventExecutor loop : group) {

@@ -14,18 +14,37 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Every upstream of a configuration, by name, sharing one asynchronous DNS resolver. */
+/**
+ * Every upstream of a configuration, by name, sharing one asynchronous DNS resolver. Immutable: a
+ * reloaded configuration gets a {@link #next} generation, which shares the resolver and keeps the
+ * running {@link Upstream} of every upstream whose definition did not change.
+ */
 public final class Upstreams implements AutoCloseable {
   private final Map<String, Upstream> byName = new LinkedHashMap<>();
   private final DnsAddressResolverGroup resolver;
+  private final int eventLoops;
 
   public Upstreams(SalveConfig config, int eventLoops) {
-    this.resolver =
+    this(
+        config,
+        eventLoops,
         new DnsAddressResolverGroup(
             new DnsNameResolverBuilder()
                 .datagramChannelType(Transports.datagramChannel())
-                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault())),
+        Map.of());
+  }
+
+  private Upstreams(
+      SalveConfig config, int eventLoops, DnsAddressResolverGroup resolver, Map<String, Upstream> running) {
+    this.resolver = resolver;
+    this.eventLoops = eventLoops;
     for (UpstreamConfig uc : config.upstreams().values()) {
+      Upstream kept = running.get(uc.name());
+      if (kept != null && kept.config().equals(uc)) {
+        byName.put(uc.name(), kept); // same definition: its breaker, health, ejections and pools live on
+        continue;
+      }
       UpstreamSettings settings =
           new UpstreamSettings(
               Transports.clientChannel(),
@@ -36,6 +55,14 @@ public final class Upstreams implements AutoCloseable {
               Math.max(1, (uc.maxConnectionsPerEndpoint() + eventLoops - 1) / eventLoops));
       byName.put(uc.name(), new Upstream(uc, settings, Ticker.system()));
     }
+  }
+
+  /**
+   * @return the upstreams of a reloaded configuration: the same running objects for unchanged
+   *     definitions, new ones for added or changed upstreams
+   */
+  public Upstreams next(SalveConfig config) {
+    return new Upstreams(config, eventLoops, resolver, byName);
   }
 
   /**
@@ -66,6 +93,7 @@ public final class Upstreams implements AutoCloseable {
     return byName.values();
   }
 
+  /** Closes the resolver, which every generation shares: call it once, on the last one. */
   @Override
   public void close() {
     resolver.close();
