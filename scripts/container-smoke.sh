@@ -160,6 +160,7 @@ docker cp "$work/Stub.java" "$app_ctr:/tmp/Stub.java"
 docker start "$app_ctr" >/dev/null
 
 docker run -d --name "$client_ctr" --network "$net" "$runtime_base" sleep 600 >/dev/null
+log "network $net: $(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$net"), salve $(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$salve_ctr"), client $(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$client_ctr")"
 
 # http HOST PORT PATH: the whole HTTP/1.1 response (status line, headers, body), from the client
 # container with bash's /dev/tcp (the bases have no curl).
@@ -182,9 +183,11 @@ wait_for() {
   fail "$what: not within ${seconds}s"
 }
 ready() { [ "$(status_of "$(http "$salve_ctr" 15021 /ready)")" = 200 ]; }
+app_up() { docker logs "$app_ctr" 2>&1 | grep -q 'stub app listening'; }
 healthy() { [ "$(docker inspect -f '{{.State.Health.Status}}' "$salve_ctr")" = healthy ]; }
 
-log "waiting for /ready on the probe port (the app must pass salve's health check first)"
+wait_for "the stub app" 60 app_up
+log "waiting for /ready on the probe port"
 wait_for "/ready 200" 90 ready
 log "/ready: 200"
 
