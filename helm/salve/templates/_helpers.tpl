@@ -1,12 +1,18 @@
 {{/*
-Named templates. In this chart they get the chart's root context. From your own chart (with this chart
-as a dependency named "salve"), pass a context whose .Values is this chart's values:
-  {{- $salve := dict "Values" .Values.salve "Release" .Release "Chart" .Chart }}
-  containers:
-    - name: my-app ...
-    {{- include "salve.sidecar" $salve | nindent 4 }}
-  volumes:
-    {{- include "salve.volumes" $salve | nindent 4 }}
+Named templates. In this chart they get the chart's root context. From your own chart, with this chart
+as a dependency named "salve" (its values under salve: in yours), give them the dependency's context,
+.Subcharts.salve; see README.md beside this file:
+  template:
+    metadata:
+      annotations:
+        {{- include "salve.podAnnotations" .Subcharts.salve | trim | nindent 8 }}
+    spec:
+      terminationGracePeriodSeconds: {{ include "salve.terminationGracePeriodSeconds" .Subcharts.salve }}
+      containers:
+        - name: my-app ...
+        {{- include "salve.sidecar" .Subcharts.salve | nindent 8 }}
+      volumes:
+        {{- include "salve.volumes" .Subcharts.salve | nindent 8 }}
 */}}
 
 {{- define "salve.fullname" -}}

@@ -133,6 +133,41 @@ class HelmChartIT {
   }
 
   @Test
+  void aUsersChartIncludesTheSidecarTemplates() throws Exception {
+    Path shop = tmp.resolve("shop");
+    Path source = Paths.get(HelmChartIT.class.getResource("/helm/shop").toURI());
+    for (Path file : List.of(Paths.get("Chart.yaml"), Paths.get("values.yaml"), Paths.get("templates", "deployment.yaml"))) {
+      Files.createDirectories(shop.resolve(file).getParent());
+      Files.writeString(
+          shop.resolve(file),
+          Files.readString(source.resolve(file)).replace("SALVE_CHART", CHART.toAbsolutePath().normalize().toString()));
+    }
+    new Helm(shop).dependency().update().call();
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (Object doc : new Yaml().loadAll(new Helm(shop).template().withName("shop").call())) {
+      docs.add(cast(doc));
+    }
+    Manifests m = new Manifests(docs);
+
+    assertThat(m.kinds()).containsExactlyInAnyOrder("ConfigMap", "Deployment");
+    Map<String, Object> pod = m.podSpec("shop");
+    assertThat(container(pod, "shop").get("image")).isEqualTo("shop:1");
+    Map<String, Object> salve = container(pod, "salve");
+    assertThat(salve.get("image")).isEqualTo("registry.example/salve:0.1.0");
+    assertProbesOnTheProbePort(salve);
+    assertLockedDown(salve);
+    List<Map<String, Object>> volumes = cast(pod.get("volumes"));
+    assertThat(volumes).anySatisfy(v -> assertThat(at(v, "configMap", "name")).isEqualTo("shop-salve-config"));
+    // preStop delay 5 + drainTimeout 20s + margin 5.
+    assertThat(pod.get("terminationGracePeriodSeconds")).isEqualTo(30);
+
+    String config = m.configYaml("shop-salve-config");
+    assertThat(yaml(config)).isEqualTo(at(yaml(Files.readString(source.resolve("values.yaml"))), "salve", "salve", "config"));
+    assertPassesCheckConfig(config);
+    assertThat(m.podAnnotations("shop")).containsEntry("checksum/config", sha256(config.stripTrailing()));
+  }
+
+  @Test
   void refusesPortsThatDisagreeWithTheConfig() {
     assertThatThrownBy(() -> new Helm(CHART).template().withName("rel").set("salve.ports.probes", 9999).call())
         .hasMessageContaining("salve.ports.probes is 9999 but salve.config.admin.probes.address is 0.0.0.0:15021");
