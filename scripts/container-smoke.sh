@@ -224,6 +224,11 @@ grep -q 'salve ready (epoll transport' <<<"$salve_log" \
 touched=$(docker exec -u 0 "$salve_ctr" touch /x 2>&1 || true)
 grep -q 'Read-only file system' <<<"$touched" || fail "the root filesystem is writable: ${touched:-touch /x succeeded}"
 log "epoll transport, uid 10001, read-only root filesystem"
+# Start-up: from the container's start to salve's "ready" line (both UTC timestamps).
+ready_at=$(grep -m1 -o '^[0-9T:.-]*Z INFO Salve - salve ready' <<<"$salve_log" | cut -d' ' -f1)
+started_at=$(docker inspect -f '{{.State.StartedAt}}' "$salve_ctr")
+startup_ms=$(( ($(date -d "$ready_at" +%s%N) - $(date -d "$started_at" +%s%N)) / 1000000 ))
+log "start-up: ${startup_ms} ms from container start to 'salve ready'"
 
 sleep 5   # idle figures after start-up settled
 rss_kib=$(docker exec "$salve_ctr" sh -c "grep VmRSS /proc/1/status" | awk '{print $2}')
@@ -234,4 +239,4 @@ docker stop -t 30 "$salve_ctr" >/dev/null
 code=$(docker inspect -f '{{.State.ExitCode}}' "$salve_ctr")
 [ "$code" = 0 ] || fail "salve exited $code on SIGTERM"
 log "SIGTERM: drained and exited 0"
-echo "container smoke test PASSED in $(( $(date +%s) - started ))s (image $(( size / 1024 / 1024 )) MiB, idle RSS $(( rss_kib / 1024 )) MiB)"
+echo "container smoke test PASSED in $(( $(date +%s) - started ))s (image $(( size / 1024 / 1024 )) MiB, start-up ${startup_ms} ms, idle RSS $(( rss_kib / 1024 )) MiB)"
