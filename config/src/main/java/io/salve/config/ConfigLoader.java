@@ -2,10 +2,13 @@ package io.salve.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.Node;
@@ -33,19 +36,35 @@ public final class ConfigLoader {
   /**
    * @param file a YAML file
    * @return the validated configuration
-   * @throws ConfigException with every problem found, including an unreadable file
+   * @throws ConfigException with every problem found, or {@linkplain ConfigException#fileUnreadable()
+   *     the one reason} the file could not be read
    */
   public SalveConfig load(Path file) throws ConfigException {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, "no such file")));
     } catch (IOException e) {
-      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, "cannot read file: " + reason)));
+      throw ConfigException.unreadable(file.toString(), reason(e));
     }
     return parse(text, file.toString());
+  }
+
+  /** @return why a file could not be read, as a few lower-case words without the file name. */
+  static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof CharacterCodingException) {
+      return "not UTF-8 text";
+    }
+    String reason = e instanceof FileSystemException fse ? fse.getReason() : e.getMessage();
+    if (reason == null || reason.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    return reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1);
   }
 
   /**

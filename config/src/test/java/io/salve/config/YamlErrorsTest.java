@@ -5,6 +5,7 @@ import static io.salve.config.ConfigTesting.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -231,6 +232,31 @@ class YamlErrorsTest {
     ConfigException e = catchThrowableOfType(
         ConfigException.class, () -> new ConfigLoader(Map.of()).load(file));
     assertThat(e.errors()).containsExactly(new ConfigError(file.toString(), 0, 0, "no such file"));
+    assertThat(e.fileUnreadable()).isTrue();
+    assertThat(e.errors().get(0)).hasToString(file + ": no such file");
+  }
+
+  @Test
+  void unreadableFiles_sayWhyInPlainWords(@TempDir Path dir) throws Exception {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+    ConfigException directory = catchThrowableOfType(ConfigException.class, () -> loader.load(dir));
+    assertThat(directory.fileUnreadable()).isTrue();
+    assertThat(directory.errors()).extracting(ConfigError::toString).containsExactly(dir + ": is a directory");
+
+    Path latin1 = Files.write(dir.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xe9, '\n'});
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(latin1)).errors())
+        .extracting(ConfigError::message)
+        .containsExactly("not UTF-8 text");
+
+    assertThat(ConfigLoader.reason(new java.nio.file.AccessDeniedException("/etc/salve/salve.yaml")))
+        .isEqualTo("permission denied");
+  }
+
+  @Test
+  void aProblemInTheFile_isNotAnUnreadableFile() {
+    ConfigException e = catchThrowableOfType(
+        ConfigException.class, () -> new ConfigLoader(Map.of()).parse("listeners: []\n", "etc/salve.yaml"));
+    assertThat(e.fileUnreadable()).isFalse();
   }
 
   @Test

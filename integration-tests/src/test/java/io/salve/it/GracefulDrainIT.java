@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM drains: the listener stops accepting at once, idle keep-alive connections close, /ready
- * turns 503, a request in flight still gets its full response, and the process exits 0.
+ * turns 503, a request in flight still gets its full response, and the process exits 0 after a last
+ * log line that says how many requests were drained in how long (or cut off at the drain timeout).
  */
 class GracefulDrainIT {
   private static final int UPSTREAM_DELAY_MS = 2500;
@@ -107,9 +108,59 @@ class GracefulDrainIT {
       assertThat(salve.process().waitFor(15, TimeUnit.SECONDS)).as("salve exited").isTrue();
       assertThat(salve.process().exitValue()).isZero();
       assertThat(salve.stderr()).doesNotContain("drain timeout reached");
+      assertThat(lastLine(salve.stderr())).as("the last log line").matches(".* drained 1 request in \\d+m?s, exiting");
       salve.assertNoLeaks();
     } finally {
       upstream.stop();
     }
+  }
+
+  @Test
+  void aDrainTimeoutCutsTheRequestOffAndSaysSoOnTheLastLine() throws Exception {
+    WireMockServer upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    upstream.start();
+    upstream.stubFor(
+        get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(UPSTREAM_DELAY_MS).withBody("done")));
+    String yaml =
+        """
+        drainTimeout: 300ms
+        admin: { address: 127.0.0.1:0 }
+        listeners:
+          - name: egress
+            address: 127.0.0.1:0
+            routes:
+              - match: { pathPrefix: / }
+                upstream: backend
+        upstreams:
+          backend:
+            endpoints: [127.0.0.1:%d]
+        """
+            .formatted(upstream.port());
+    try (SalveProcess salve = SalveProcess.start(yaml);
+        RawHttp busy = RawHttp.connect(salve.port("egress"))) {
+      busy.request("GET", "/slow");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> upstream.findAll(getRequestedFor(urlEqualTo("/slow"))).size() == 1);
+
+      salve.terminate();
+
+      assertThat(salve.process().waitFor(UPSTREAM_DELAY_MS, TimeUnit.MILLISECONDS))
+          .as("salve exits at the drain timeout, before the upstream answers")
+          .isTrue();
+      assertThat(salve.process().exitValue()).isZero();
+      assertThat(busy.closedByPeerWithin(Duration.ofSeconds(1))).as("the cut-off connection is closed").isTrue();
+      assertThat(lastLine(salve.stderr()))
+          .as("the last log line")
+          .matches(".* drain timeout reached: drained 0 requests in \\d+ms, closed 1 request still in flight, exiting");
+      salve.assertNoLeaks();
+    } finally {
+      upstream.stop();
+    }
+  }
+
+  private static String lastLine(String log) {
+    String[] lines = log.strip().split("\n");
+    return lines[lines.length - 1];
   }
 }

@@ -103,6 +103,10 @@ class ProbePortIT {
         assertThat(json(r).path("error").asText()).as(method + " " + path).isEqualTo("not_found");
       }
     }
+    // Another method on one of its own paths is 405, as on the admin port: the path exists, the method not.
+    HttpResponse<String> postReady = Http.send("POST", probes, "/ready");
+    assertThat(postReady.statusCode()).isEqualTo(405);
+    assertThat(json(postReady).path("error").asText()).isEqualTo("method_not_allowed");
     // Nothing was registered through the probe port.
     assertThat(json(Http.get(salve.adminPort(), "/admin/state")).path("upstreams").path("leased").path("endpoints"))
         .isEmpty();

@@ -92,11 +92,8 @@ public final class Main implements Callable<Integer> {
     Runnable stop =
         () -> {
           try {
-            boolean clean = salve.shutdown();
+            salve.shutdown(); // logs the last line, including a drain timeout
             exit[0] = 0;
-            if (!clean) {
-              err.println("salve: drain timeout reached; remaining connections were closed");
-            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } finally {
@@ -115,6 +112,10 @@ public final class Main implements Callable<Integer> {
     try {
       return ConfigLoader.withSystemEnvironment().load(file);
     } catch (ConfigException e) {
+      if (e.fileUnreadable()) {
+        err.println("salve: cannot read config file " + file + ": " + e.errors().get(0).message());
+        return null;
+      }
       for (ConfigError error : e.errors()) {
         err.println(error);
       }

@@ -3,7 +3,6 @@ package io.salve.proxy;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,6 +16,7 @@ import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.GcMetrics;
+import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ResilienceMetrics;
 import io.salve.proxy.resilience.TransitionLog;
@@ -59,6 +59,7 @@ public final class Salve implements AutoCloseable {
   private InetSocketAddress probesAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
+    registry.config().meterFilter(ProcessMetrics.names()); // before any meter is bound
     this.config = config;
     this.workers = Transports.newGroup(eventLoops, "salve-io");
     this.adminLoop = Transports.newGroup(1, "salve-admin");
@@ -99,7 +100,7 @@ public final class Salve implements AutoCloseable {
     new GcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
+    new ProcessMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
   }
 
@@ -181,11 +182,14 @@ public final class Salve implements AutoCloseable {
     return probesAddress;
   }
 
-  /** Graceful shutdown: drain up to the configured timeout, then release everything. */
+  /**
+   * Graceful shutdown: drain up to the configured timeout, then release everything, and log the last
+   * line ({@code drained N requests in T, exiting}).
+   *
+   * @return whether every request in flight finished within the timeout
+   */
   public boolean shutdown() throws InterruptedException {
-    boolean clean = server.drain(config.drainTimeout(), observer::inFlight);
-    close();
-    return clean;
+    return Drain.run(server, observer, config.drainTimeout(), this::close);
   }
 
   @Override

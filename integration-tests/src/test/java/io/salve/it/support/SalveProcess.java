@@ -47,9 +47,7 @@ public final class SalveProcess implements AutoCloseable {
 
   /** Starts salve with {@code eventLoops} loops and extra JVM arguments. */
   public static SalveProcess start(String yaml, int eventLoops, List<String> jvmArgs) throws Exception {
-    Path dir = Files.createDirectories(Paths.get("target", "it-runs"));
-    Path config = Files.createTempFile(dir, "salve-", ".yaml");
-    Files.writeString(config, yaml);
+    Path config = configFile(yaml);
     Path out = Paths.get(config.toString().replace(".yaml", ".out"));
     Path err = Paths.get(config.toString().replace(".yaml", ".err"));
     List<String> cmd = new ArrayList<>();
@@ -67,6 +65,39 @@ public final class SalveProcess implements AutoCloseable {
     SalveProcess salve = new SalveProcess(p, out, err);
     salve.awaitReady(Duration.ofSeconds(30));
     return salve;
+  }
+
+  /** How a salve run that was expected to end ended. */
+  public record Exit(int code, String stdout, String stderr) {}
+
+  /**
+   * Runs the jar with {@code args} (for example {@code --check-config FILE}, or a configuration that
+   * cannot start) and waits for it to exit on its own.
+   */
+  public static Exit runToExit(Duration timeout, String... args) throws Exception {
+    Path dir = Files.createDirectories(Paths.get("target", "it-runs"));
+    Path out = Files.createTempFile(dir, "salve-exit-", ".out");
+    Path err = Paths.get(out.toString().replace(".out", ".err"));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("salve " + String.join(" ", args) + " did not exit within " + timeout);
+    }
+    return new Exit(
+        p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code yaml} to a new file under target/it-runs and returns its path. */
+  public static Path configFile(String yaml) throws IOException {
+    Path dir = Files.createDirectories(Paths.get("target", "it-runs"));
+    Path config = Files.createTempFile(dir, "salve-", ".yaml");
+    Files.writeString(config, yaml);
+    return config;
   }
 
   static Path jar() {

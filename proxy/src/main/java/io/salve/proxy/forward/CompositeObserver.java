@@ -2,11 +2,13 @@ package io.salve.proxy.forward;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Fans each event out to several observers, and counts requests in flight for draining. */
 public final class CompositeObserver implements ExchangeObserver {
   private final ExchangeObserver[] observers;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LongAdder ended = new LongAdder(); // an adder: every event loop ends requests
 
   public CompositeObserver(List<ExchangeObserver> observers) {
     this.observers = observers.toArray(new ExchangeObserver[0]);
@@ -15,6 +17,11 @@ public final class CompositeObserver implements ExchangeObserver {
   /** @return requests started and not yet ended, over all listeners. */
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** @return requests ended since start, over all listeners (the shutdown line counts the drained ones). */
+  public long ended() {
+    return ended.sum();
   }
 
   @Override
@@ -28,6 +35,7 @@ public final class CompositeObserver implements ExchangeObserver {
   @Override
   public void onRequestEnded(ExchangeRecord record) {
     inFlight.decrementAndGet();
+    ended.increment();
     for (ExchangeObserver o : observers) {
       o.onRequestEnded(record);
     }
