@@ -1,9 +1,9 @@
 # salve's container image. Two stages:
 #   build    on BUILD_BASE (a JDK 17+): builds salve with the Maven Wrapper, or takes a jar built
 #            outside (SALVE_JAR), and jlinks a Java runtime of only the modules salve needs when the
-#            JDK has jmods;
+#            JDK can (jmods, or a JDK 24+ linkable runtime);
 #   runtime  on RUNTIME_BASE (any glibc Linux with /bin/sh and bash): that runtime (or the base's own
-#            java when there are no jmods), the jar, the JVM flags, a numeric non-root user.
+#            java when jlink could not run), the jar, the JVM flags, a numeric non-root user.
 #
 #   docker build -t salve .                                      # builds the jar inside (needs network)
 #   docker build -t salve --build-arg SALVE_JAR=proxy/target/salve.jar .   # jar built outside (offline)
@@ -29,7 +29,7 @@ COPY --from=build /out/salve /opt/salve
 # /opt/salve/java is the jlinked runtime, or a link to the base's java; the build fails here if neither.
 RUN set -eu; \
     if [ ! -x /opt/salve/java/bin/java ]; then \
-      base_java=$(readlink -f "$(command -v java)") || { echo "RUNTIME_BASE has no java and BUILD_BASE no jmods" >&2; exit 1; }; \
+      base_java=$(readlink -f "$(command -v java)") || { echo "RUNTIME_BASE has no java and BUILD_BASE could not jlink one" >&2; exit 1; }; \
       mkdir -p /opt/salve/java/bin; ln -s "$base_java" /opt/salve/java/bin/java; \
     fi; \
     /opt/salve/java/bin/java -version; \

@@ -4,7 +4,7 @@
 #   salve.jar      SALVE_JAR (a jar built outside), or built here with the Maven Wrapper
 #   bin/           bin/salve, bin/jvm.flags + container/jvm.flags, the HEALTHCHECK script
 #   lib/           Netty's native transport, unpacked so it loads without writing or executing in /tmp
-#   java/          a jlinked runtime of the modules salve uses, if BUILD_BASE's JDK has jmods; else empty
+#   java/          a jlinked runtime of the modules salve uses, if BUILD_BASE's JDK can link one; else empty
 set -eu
 out=/out/salve
 mkdir -p "$out/bin" "$out/lib" "$out/java"
@@ -26,17 +26,25 @@ else
   echo "assemble: no jar tool in BUILD_BASE; Netty unpacks its native transport into /tmp at start"
 fi
 
-java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-if command -v jlink >/dev/null 2>&1 && [ -d "$java_home/jmods" ]; then
+# A JDK links a runtime from its jmods, or (JDK 24+ builds with a linkable runtime, such as Temurin 24+)
+# from its own modules: try whenever jlink is there, and fall back to RUNTIME_BASE's java if it fails.
+if command -v jlink >/dev/null 2>&1; then
   modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 "$out/salve.jar"),${JLINK_EXTRA_MODULES:-}"
   modules=${modules%,}
+  # --compress=2 became --compress=zip-6 in JDK 21.
+  compress=--compress=2
+  [ "$(jlink --version | cut -d. -f1)" -ge 21 ] && compress=--compress=zip-6
   echo "assemble: jlink $modules"
-  rmdir "$out/java"
   # --strip-java-debug-attributes rather than --strip-debug: the latter also strips native symbols,
   # which needs objcopy (binutils), absent from most JDK images.
-  jlink --add-modules "$modules" --output "$out/java" --strip-java-debug-attributes --no-man-pages \
-        --no-header-files --compress=2 --generate-cds-archive
+  if jlink --add-modules "$modules" --output /tmp/jre --strip-java-debug-attributes --no-man-pages \
+       --no-header-files "$compress" --generate-cds-archive; then
+    rmdir "$out/java" && mv /tmp/jre "$out/java"
+  else
+    echo "assemble: jlink failed (no jmods?); the runtime stage uses RUNTIME_BASE's java"
+    rm -rf /tmp/jre
+  fi
 else
-  echo "assemble: no jlink or jmods in BUILD_BASE; the runtime stage uses RUNTIME_BASE's java"
+  echo "assemble: no jlink in BUILD_BASE; the runtime stage uses RUNTIME_BASE's java"
 fi
 du -sh "$out" "$out"/*
