@@ -135,13 +135,18 @@ checksum/config: {{ include "salve.configYaml" . | sha256sum }}
 {{- end }}
 {{- end }}
 
-{{/* The salve sidecar container (one list item of a pod's containers). */}}
+{{/* The salve sidecar container: one list item of the pod's containers, or of its initContainers
+when salve.nativeSidecar is true. */}}
 {{- define "salve.sidecar" -}}
 {{- include "salve.validate" . -}}
 {{- $s := .Values.salve -}}
 - name: salve
   image: "{{ $s.image.repository }}:{{ $s.image.tag | default .Chart.AppVersion }}"
   imagePullPolicy: {{ $s.image.pullPolicy }}
+  {{- if $s.nativeSidecar }}
+  # A native sidecar (in initContainers): started before the app, stopped after it.
+  restartPolicy: Always
+  {{- end }}
   ports:
     - name: salve-ingress
       containerPort: {{ $s.ports.ingress }}

@@ -46,6 +46,8 @@ class HelmChartIT {
     Map<String, Object> pod = m.podSpec("rel-salve");
     Map<String, Object> salve = container(pod, "salve");
     assertThat(salve.get("image")).isEqualTo("salve:0.1.0");
+    assertThat(salve).doesNotContainKey("restartPolicy");
+    assertThat(pod).doesNotContainKey("initContainers");
     assertThat(ports(salve)).containsEntry("salve-ingress", 15000).containsEntry("salve-probes", 15021);
     assertProbesOnTheProbePort(salve);
     assertLockedDown(salve);
@@ -165,6 +167,24 @@ class HelmChartIT {
     assertThat(yaml(config)).isEqualTo(at(yaml(Files.readString(source.resolve("values.yaml"))), "salve", "salve", "config"));
     assertPassesCheckConfig(config);
     assertThat(m.podAnnotations("shop")).containsEntry("checksum/config", sha256(config.stripTrailing()));
+  }
+
+  @Test
+  void nativeSidecarRunsAsARestartingInitContainer() {
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (Object doc : new Yaml().loadAll(new Helm(CHART).template().withName("rel").set("salve.nativeSidecar", true).call())) {
+      docs.add(cast(doc));
+    }
+    Map<String, Object> pod = new Manifests(docs).podSpec("rel-salve");
+
+    List<Map<String, Object>> init = cast(pod.get("initContainers"));
+    assertThat(init).singleElement().satisfies(c -> {
+      assertThat(c).containsEntry("name", "salve").containsEntry("restartPolicy", "Always");
+      assertProbesOnTheProbePort(c);
+      assertLockedDown(c);
+    });
+    List<Map<String, Object>> containers = cast(pod.get("containers"));
+    assertThat(containers).extracting(c -> c.get("name")).containsExactly("app");
   }
 
   @Test
