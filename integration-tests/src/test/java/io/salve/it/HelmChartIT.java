@@ -55,6 +55,7 @@ class HelmChartIT {
     // preStop delay 5 + drainTimeout 15s + margin 5.
     assertThat(pod.get("terminationGracePeriodSeconds")).isEqualTo(25);
     assertThat(container(pod, "app").get("image")).isEqualTo("nginxinc/nginx-unprivileged:1.27-alpine");
+    assertThat(at(container(pod, "app"), "readinessProbe", "httpGet")).isEqualTo(Map.of("path", "/", "port", "app"));
 
     String config = m.configYaml("rel-salve-config");
     assertThat(yaml(config))
