@@ -1,5 +1,7 @@
 package io.salve.proxy.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.internal.PlatformDependent;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ExchangeRecord;
@@ -79,6 +81,13 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
   /** @return records dropped because the queue was full or the stream failed. */
   public long dropped() {
     return dropped.sum();
+  }
+
+  /** Exposes {@link #dropped()} as {@code salve_access_log_dropped_total}. */
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("salve.access.log.dropped", this, AccessLog::dropped)
+        .description("Access-log lines dropped because the queue was full or stdout failed")
+        .register(registry);
   }
 
   /** @return how often an event loop had to unpark the idle writer (for tests and benchmarks). */

@@ -92,11 +92,11 @@ class AccessLogFormatTest {
       ExchangeRecord r = record(NOW, "/", n);
       assertThat(formatted(r)).as("nanos %d", n).isEqualTo(legacy(r));
     }
-    for (long n = 0; n < 300_000; n += 1) {
+    for (long n = 0; n < 100_000; n += 1) {
       assertDuration(n);
     }
     Random random = new Random(42);
-    for (int i = 0; i < 300_000; i++) {
+    for (int i = 0; i < 100_000; i++) {
       long magnitude = (long) Math.pow(10, 3 + random.nextInt(11)); // 1 µs .. 1e13 ns
       assertDuration(Math.floorMod(random.nextLong(), magnitude * 10));
     }

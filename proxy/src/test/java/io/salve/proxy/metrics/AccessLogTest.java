@@ -2,6 +2,7 @@ package io.salve.proxy.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.salve.proxy.forward.ExchangeRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -170,6 +171,9 @@ class AccessLogTest {
     log.close();
 
     assertThat(log.dropped()).isEqualTo(1_000);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    log.bindTo(registry);
+    assertThat(registry.get("salve.access.log.dropped").functionCounter().count()).isEqualTo(1_000.0);
   }
 
   @Test
