@@ -77,14 +77,17 @@ public final class AccessLogWakeups {
   }
 
   /** The Linux thread id of a Java thread, from /proc/self/task/N/comm (names are unique here). */
-  private static long nativeId(Thread t) throws IOException {
-    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-      for (Path task : (Iterable<Path>) tasks::iterator) {
-        String comm = Files.readString(task.resolve("comm")).trim();
-        if (t.getName().startsWith(comm)) { // comm is cut at 15 characters
-          return Long.parseLong(task.getFileName().toString());
+  private static long nativeId(Thread t) throws IOException, InterruptedException {
+    for (int attempt = 0; attempt < 100; attempt++) { // a new thread names its task a moment after start
+      try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          String comm = Files.readString(task.resolve("comm")).trim();
+          if (t.getName().startsWith(comm)) { // comm is cut at 15 characters
+            return Long.parseLong(task.getFileName().toString());
+          }
         }
       }
+      Thread.sleep(10);
     }
     throw new IllegalStateException("no task for " + t.getName());
   }
