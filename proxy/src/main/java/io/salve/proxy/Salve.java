@@ -81,6 +81,7 @@ public final class Salve implements AutoCloseable {
     observers.add(metrics);
     if (config.accessLog().enabled()) {
       accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out));
+      accessLog.bindTo(registry);
       observers.add(accessLog);
     } else {
       accessLog = null;

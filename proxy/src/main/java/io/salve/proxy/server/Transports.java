@@ -3,7 +3,6 @@ package io.salve.proxy.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -15,34 +14,68 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.salve.proxy.server.TransportChoice.Transport;
+import org.slf4j.LoggerFactory;
 
-/** Chooses the native epoll transport when it loads, NIO otherwise, once for the process. */
+/**
+ * The socket transport for the whole process, chosen once by {@link TransportChoice} from
+ * {@code -Dsalve.transport=io_uring|epoll|nio} (or the older {@code -Dsalve.nio=true}) and what loads.
+ */
 public final class Transports {
-  private static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("salve.nio");
+  /** The system property that asks for a transport. */
+  public static final String PROPERTY = "salve.transport";
+
+  private static final Transport TRANSPORT = choose();
 
   private Transports() {}
 
-  /** @return "epoll" or "nio". */
+  private static Transport choose() {
+    TransportChoice choice =
+        TransportChoice.choose(System.getProperty(PROPERTY), Boolean.getBoolean("salve.nio"), TransportChoice.netty());
+    if (choice.fallback() != null) {
+      LoggerFactory.getLogger(Transports.class).warn("{}", choice.fallback());
+    }
+    return choice.transport();
+  }
+
+  /** @return "io_uring", "epoll" or "nio". */
   public static String name() {
-    return EPOLL ? "epoll" : "nio";
+    return TRANSPORT.key();
   }
 
   /** @return a new event loop group with {@code threads} loops named {@code prefix-N}. */
   public static EventLoopGroup newGroup(int threads, String prefix) {
-    IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    IoHandlerFactory factory =
+        switch (TRANSPORT) {
+          case IO_URING -> IoUringIoHandler.newFactory();
+          case EPOLL -> EpollIoHandler.newFactory();
+          case NIO -> NioIoHandler.newFactory();
+        };
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), factory);
   }
 
   /** @return the server channel class for this transport. */
   public static Class<? extends ServerSocketChannel> serverChannel() {
-    return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    return switch (TRANSPORT) {
+      case IO_URING -> IoUringServerSocketChannel.class;
+      case EPOLL -> EpollServerSocketChannel.class;
+      case NIO -> NioServerSocketChannel.class;
+    };
   }
 
   /** @return the client channel class for this transport. */
   public static Class<? extends SocketChannel> clientChannel() {
-    return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    return switch (TRANSPORT) {
+      case IO_URING -> IoUringSocketChannel.class;
+      case EPOLL -> EpollSocketChannel.class;
+      case NIO -> NioSocketChannel.class;
+    };
   }
 
   /**
@@ -57,6 +90,10 @@ public final class Transports {
 
   /** @return the datagram channel class for this transport (asynchronous DNS). */
   public static Class<? extends DatagramChannel> datagramChannel() {
-    return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    return switch (TRANSPORT) {
+      case IO_URING -> IoUringDatagramChannel.class;
+      case EPOLL -> EpollDatagramChannel.class;
+      case NIO -> NioDatagramChannel.class;
+    };
   }
 }
