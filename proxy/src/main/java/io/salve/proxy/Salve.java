@@ -26,6 +26,7 @@ import io.salve.proxy.shed.LoadShedding;
 import io.salve.proxy.shed.LoadStateRoutes;
 import io.salve.proxy.shed.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import java.io.FileOutputStream;
@@ -155,6 +156,13 @@ public final class Salve implements AutoCloseable {
         um.put("circuitBreaker", u.breaker().describe());
       }
       um.put("endpoints", eps);
+      String empty = u.emptyReason();
+      if (empty != null) {
+        um.put("noEndpointReason", empty);
+      }
+      for (EndpointSource source : u.sources()) {
+        um.put("discovery", source.describe());
+      }
       ups.put(u.name(), um);
     }
     doc.put("upstreams", ups);
