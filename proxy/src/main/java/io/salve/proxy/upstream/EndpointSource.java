@@ -35,6 +35,15 @@ public interface EndpointSource extends AutoCloseable {
    */
   String emptyReason();
 
+  /** @return how many endpoints the source supplies now (its last known set). */
+  int size();
+
+  /**
+   * @return seconds since the source's set was last known to be current; 0 while it is (it keeps
+   *     serving its last known set meanwhile)
+   */
+  double staleSeconds();
+
   /** @return the source's part of its upstream's {@code /admin/state} entry. */
   Map<String, Object> describe();
 

@@ -127,6 +127,16 @@ class DynamicEndpointsTest {
     }
 
     @Override
+    public int size() {
+      return 0;
+    }
+
+    @Override
+    public double staleSeconds() {
+      return 0;
+    }
+
+    @Override
     public Map<String, Object> describe() {
       return Map.of();
     }
