@@ -12,10 +12,12 @@ import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
+import io.salve.proxy.coord.Coordination;
 import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
+import io.salve.proxy.metrics.CoordinationMetrics;
 import io.salve.proxy.metrics.GcMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ResilienceMetrics;
@@ -32,6 +34,7 @@ import io.salve.proxy.upstream.Upstreams;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +47,8 @@ import org.slf4j.LoggerFactory;
 /** One running salve: event loops, upstreams, listeners, admin, metrics and access log, wired together. */
 public final class Salve implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Salve.class);
+  /** How long shutdown waits for etcd to accept the resignation and lease revocations. */
+  private static final Duration COORDINATION_STEP_DOWN = Duration.ofSeconds(3);
 
   private final SalveConfig config;
   private final EventLoopGroup workers;
@@ -56,6 +61,8 @@ public final class Salve implements AutoCloseable {
   private final AdminServer admin;
   private final HealthSubsystem health;
   private final LoadShedding shedding;
+  /** Null without a coordination section: then no etcd or gRPC class is ever loaded. */
+  private final Coordination coordination;
   private InetSocketAddress adminAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
@@ -92,6 +99,12 @@ public final class Salve implements AutoCloseable {
     this.server = new SalveServer(config, workers, upstreams, observer, shedding);
     this.admin = new AdminServer(adminLoop);
     this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
+    if (config.coordination() != null) {
+      this.coordination = Coordination.create(config, upstreams);
+      coordination.addListener(new CoordinationMetrics(registry));
+    } else {
+      this.coordination = null;
+    }
   }
 
   private void bindJvmMetrics() {
@@ -108,9 +121,15 @@ public final class Salve implements AutoCloseable {
     List<AdminRoute> routes = new ArrayList<>(StandardRoutes.of(config, registry, this::notReadyReason, this::state));
     routes.addAll(health.adminRoutes());
     routes.addAll(LoadStateRoutes.of(shedding));
+    if (coordination != null) {
+      routes.addAll(coordination.adminRoutes());
+    }
     adminAddress = admin.start(config.admin().address(), routes);
     LOG.info("admin bound to {}:{}", adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
     health.start();
+    if (coordination != null) {
+      coordination.start();
+    }
     shedding.start();
     server.start();
     LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
@@ -169,6 +188,9 @@ public final class Salve implements AutoCloseable {
     doc.put("inFlight", observer.inFlight());
     doc.put("draining", server.isDraining());
     doc.put("loadShedding", shedding.describe());
+    if (coordination != null) {
+      doc.put("coordination", coordination.describe());
+    }
     return doc;
   }
 
@@ -182,6 +204,10 @@ public final class Salve implements AutoCloseable {
 
   /** Graceful shutdown: drain up to the configured timeout, then release everything. */
   public boolean shutdown() throws InterruptedException {
+    if (coordination != null) {
+      // Resign and revoke before draining: another instance can take over while this one drains.
+      coordination.stepDown(COORDINATION_STEP_DOWN);
+    }
     boolean clean = server.drain(config.drainTimeout(), observer::inFlight);
     close();
     return clean;
@@ -193,6 +219,9 @@ public final class Salve implements AutoCloseable {
     shedding.close();
     admin.close();
     health.close();
+    if (coordination != null) {
+      coordination.close();
+    }
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     upstreams.close();
