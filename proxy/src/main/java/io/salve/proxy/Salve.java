@@ -18,6 +18,7 @@ import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.CoordinationMetrics;
+import io.salve.proxy.metrics.DiscoveryMetrics;
 import io.salve.proxy.metrics.GcMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ResilienceMetrics;
@@ -102,6 +103,7 @@ public final class Salve implements AutoCloseable {
     if (config.coordination() != null) {
       this.coordination = Coordination.create(config, upstreams);
       coordination.addListener(new CoordinationMetrics(registry));
+      coordination.endpointSources().forEach((name, source) -> DiscoveryMetrics.bind(registry, name, source));
     } else {
       this.coordination = null;
     }
@@ -129,6 +131,7 @@ public final class Salve implements AutoCloseable {
     health.start();
     if (coordination != null) {
       coordination.start();
+      coordination.endpointSources().forEach((name, source) -> health.attach(upstreams.get(name), source));
     }
     shedding.start();
     server.start();

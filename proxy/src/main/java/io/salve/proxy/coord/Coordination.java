@@ -2,6 +2,7 @@ package io.salve.proxy.coord;
 
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstreams;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,12 @@ public interface Coordination extends AutoCloseable {
 
   /** Starts connecting to etcd and the configured election; never blocks, never fails on etcd. */
   void start();
+
+  /**
+   * @return the etcd discovery of each upstream with {@code discovery.etcd}, by upstream name; each
+   *     starts when attached to its upstream and is closed with this object
+   */
+  Map<String, EndpointSource> endpointSources();
 
   /** @return admin routes (e.g. {@code GET /leader}). */
   List<AdminRoute> adminRoutes();
