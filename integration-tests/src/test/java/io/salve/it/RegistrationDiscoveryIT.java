@@ -83,6 +83,7 @@ class RegistrationDiscoveryIT {
             upstreams:
               orders:
                 discovery: { etcd: orders }
+                healthCheck: { path: /healthz, interval: 500ms, timeout: 1s, unhealthyThreshold: 2, healthyThreshold: 1 }
               ghost:
                 discovery: { etcd: ghost }
             """
@@ -205,6 +206,13 @@ class RegistrationDiscoveryIT {
     assertThat(d.path("endpoints")).hasSize(2);
     assertThat(d.path("stale").asBoolean()).isFalse();
     assertThat(d.path("lastSync").asText()).isNotEmpty();
+    String ingressA = "127.0.0.1:" + a.port("ingress");
+    await().atMost(Duration.ofSeconds(5)).pollInterval(POLL)
+        .until(() -> Http.endpointState(c.adminPort(), "orders", ingressA), e -> e != null && e.path("lastProbe").isNumber());
+    assertThat(Http.endpointState(c.adminPort(), "orders", ingressA).path("healthy").asBoolean())
+        .as("a discovered endpoint is probed like a static one")
+        .isTrue();
+    assertThat(metric(c.adminPort(), "salve_endpoint_healthy", "upstream=orders", "endpoint=" + ingressA)).isEqualTo(1.0);
     assertThat(metric(c.adminPort(), "salve_discovery_endpoints", "upstream=orders")).isEqualTo(2.0);
     assertThat(metric(c.adminPort(), "salve_discovery_stale_seconds", "upstream=orders")).isEqualTo(0.0);
   }
@@ -220,7 +228,7 @@ class RegistrationDiscoveryIT {
     await().atMost(Duration.ofSeconds(5)).pollInterval(POLL).until(() -> discovery().path("endpoints").size() == 1);
     assertThat(answering(10)).containsExactly("B");
     assertThat(json(Http.get(a.adminPort(), "/admin/state")).path("coordination").path("registration").path("status").asText())
-        .startsWith("revoked: upstream app has no healthy endpoint");
+        .isEqualTo("not registered: upstream app has no healthy endpoint");
     assertThat(a.stderr()).contains("registration: revoked " + PREFIX + "a (upstream app has no healthy endpoint)");
 
     appA.stubFor(get("/healthz").willReturn(aResponse().withStatus(200)));
@@ -260,9 +268,13 @@ class RegistrationDiscoveryIT {
     etcd.stop();
     await().atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() -> discovery().path("stale").asBoolean());
     assertThat(answering(10)).containsExactlyInAnyOrder("A", "B");
-    // While etcd is away, B's app fails: B cannot revoke, and C keeps B in its stale set.
+    // While etcd is away, B's app fails: B cannot revoke, and C keeps B in its stale set (though its
+    // own probes of B fail).
     appB.stubFor(get("/healthz").willReturn(aResponse().withStatus(500)));
-    await().atMost(Duration.ofSeconds(5)).pollInterval(POLL).until(() -> b.stderr().contains("could not revoke"));
+    // (B either fails to revoke or, with a renewal outstanding, presumes its lease gone after the ttl.)
+    await().atMost(Duration.ofSeconds(5)).pollInterval(POLL)
+        .until(() -> json(Http.get(b.adminPort(), "/admin/state")).path("coordination").path("registration").path("status").asText(),
+            st -> st.equals("not registered: upstream app has no healthy endpoint"));
     assertThat(discovery().path("endpoints")).hasSize(2);
 
     etcd.restart();

@@ -37,7 +37,7 @@ final class EtcdRegistration {
   private final RegistrationState state;
   private ScheduledFuture<?> ticks;
   private boolean stopping;
-  private boolean wasHealthy = true;
+  private String lastError;
   private volatile String status = "starting";
   private volatile String registeredAt;
 
@@ -69,17 +69,16 @@ final class EtcdRegistration {
 
   private void tick() {
     boolean up = healthy.getAsBoolean();
-    if (up != wasHealthy && config.whenHealthy() != null) {
-      wasHealthy = up;
-      if (!up) {
-        status = "waiting: upstream " + config.whenHealthy() + " has no healthy endpoint";
-      }
-    }
+    boolean wanted = up && !stopping;
     long leaseBefore = state.leaseId();
-    RegistrationState.Action action = state.next(up && !stopping);
-    if (leaseBefore != 0 && state.leaseId() == 0 && !state.inFlight()) {
-      LOG.warn("registration: lease of {} not renewed for {}s: presumed expired; registering again", key, config.ttl().toSeconds());
-      status = "lease lost: registering again";
+    RegistrationState.Action action = state.next(wanted);
+    if (leaseBefore != 0 && state.leaseId() == 0) {
+      LOG.warn(
+          "registration: etcd has not confirmed the lease of {} for {}s: presumed expired{}",
+          key,
+          config.ttl().toSeconds(),
+          wanted ? "; registering again" : "");
+      registeredAt = null;
     }
     switch (action) {
       case REGISTER -> register();
@@ -87,6 +86,20 @@ final class EtcdRegistration {
       case REVOKE -> revoke(stopping ? "shutting down" : "upstream " + config.whenHealthy() + " has no healthy endpoint");
       case NONE -> {}
     }
+    status = status(up);
+  }
+
+  private String status(boolean up) {
+    if (state.leaseId() != 0) {
+      return "registered";
+    }
+    if (stopping) {
+      return "not registered: shutting down";
+    }
+    if (!up) {
+      return "not registered: upstream " + config.whenHealthy() + " has no healthy endpoint";
+    }
+    return lastError == null ? "registering" : "registering (last attempt: " + lastError + ")";
   }
 
   private void register() {
@@ -116,7 +129,7 @@ final class EtcdRegistration {
             (leaseId, error) -> {
               if (error != null) {
                 state.failed();
-                status = "cannot register: " + EtcdSession.describe(error);
+                lastError = EtcdSession.describe(error);
                 LOG.debug("registration of {} failed: {}", key, EtcdSession.describe(error));
                 return;
               }
@@ -126,7 +139,7 @@ final class EtcdRegistration {
               }
               state.registered(leaseId);
               registeredAt = at;
-              status = "registered";
+              lastError = null;
               LOG.info("registration: {} = {} under lease {}", key, config.address(), Long.toHexString(leaseId));
             },
             session.executor());
@@ -143,7 +156,7 @@ final class EtcdRegistration {
                 state.renewed();
               } else if (error == null || isLeaseNotFound(error)) {
                 state.lost();
-                status = "lease lost: registering again";
+                registeredAt = null;
                 LOG.warn("registration: etcd no longer has the lease of {}; registering again", key);
               } else {
                 state.failed();
@@ -160,7 +173,6 @@ final class EtcdRegistration {
             (resp, error) -> {
               state.revoked();
               registeredAt = null;
-              status = "revoked: " + why;
               if (error == null) {
                 LOG.info("registration: revoked {} ({})", key, why);
               } else {
@@ -206,7 +218,7 @@ final class EtcdRegistration {
           revokeCall(id)
               .whenComplete(
                   (r, error) -> {
-                    status = "revoked: shutting down";
+                    status = "not registered: shutting down";
                     if (error == null) {
                       LOG.info("registration: revoked {} (shutting down)", key);
                     } else {
