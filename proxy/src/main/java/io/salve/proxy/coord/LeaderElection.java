@@ -10,6 +10,7 @@ import io.etcd.jetcd.election.LeaderKey;
 import io.etcd.jetcd.election.NoLeaderException;
 import io.etcd.jetcd.lease.NoSuchLeaseException;
 import io.etcd.jetcd.options.WatchOption;
+import io.grpc.Status;
 import io.salve.config.CoordinationConfig.LeaderElectionConfig;
 import io.salve.proxy.util.Ticker;
 import java.nio.charset.StandardCharsets;
@@ -251,7 +252,8 @@ final class LeaderElection {
 
   private static boolean leaseGone(Throwable error) {
     return error instanceof NoSuchLeaseException
-        || (error instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND);
+        || (error instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND)
+        || Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND;
   }
 
   private void failed(Term t, String what, Throwable error) {
