@@ -39,6 +39,7 @@ final class EtcdCoordination implements Coordination {
           new LeaderBoard(
               le.election(),
               Clock.systemUTC(),
+              Ticker.system(),
               session.executor(),
               (previous, current) -> {
                 LOG.info("election {}: leader {}, self {}, fencing token {}",

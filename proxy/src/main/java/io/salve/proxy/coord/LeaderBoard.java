@@ -1,5 +1,6 @@
 package io.salve.proxy.coord;
 
+import io.salve.proxy.util.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,28 +21,57 @@ public final class LeaderBoard {
   private record Waiter(LeaderView basis, CompletableFuture<LeaderView> answer) {}
 
   private final Clock clock;
+  private final Ticker ticker;
   private final ScheduledExecutorService timer;
   private final BiConsumer<LeaderView, LeaderView> onChange;
   private final List<Waiter> waiters = new ArrayList<>();
   private volatile LeaderView current;
+  /** Until when (ticker nanos) a published {@code self: true} may be served. */
+  private volatile long selfDeadlineNanos;
 
   /**
    * @param timer ends waits (the coordination thread)
    * @param onChange called with (previous, current) on every change, on the publishing thread
    */
-  public LeaderBoard(String election, Clock clock, ScheduledExecutorService timer, BiConsumer<LeaderView, LeaderView> onChange) {
+  public LeaderBoard(
+      String election,
+      Clock clock,
+      Ticker ticker,
+      ScheduledExecutorService timer,
+      BiConsumer<LeaderView, LeaderView> onChange) {
     this.clock = clock;
+    this.ticker = ticker;
     this.timer = timer;
     this.onChange = onChange;
     this.current = LeaderView.unknown(election, clock.instant());
   }
 
+  /**
+   * @return the view to serve now. A {@code self: true} is re-checked against its deadline at read
+   *     time, so even if the coordination thread is late to publish the step-down (a pause, a busy
+   *     machine), no answer claims a leadership whose lease salve can no longer vouch for.
+   */
   public LeaderView current() {
-    return current;
+    LeaderView v = current;
+    if (v.self() && ticker.nanos() - selfDeadlineNanos >= 0) {
+      return new LeaderView(v.election(), null, false, null, v.since());
+    }
+    return v;
   }
 
-  /** Publishes what the election knows now; a no-op unless leader, self or token changed. */
-  public void publish(String leader, boolean self, Long fencingToken) {
+  /** Publishes a view in which this instance does not lead. */
+  public void publish(String leader, Long fencingToken) {
+    publish(leader, false, fencingToken, 0);
+  }
+
+  /**
+   * Publishes what the election knows now; a no-op unless leader, self or token changed.
+   *
+   * @param selfDeadlineNanos with {@code self}: the ticker time from which {@code self} must no
+   *     longer be served unless published again (the lease guard's deadline)
+   */
+  public void publish(String leader, boolean self, Long fencingToken, long selfDeadlineNanos) {
+    this.selfDeadlineNanos = selfDeadlineNanos;
     List<Waiter> done;
     LeaderView previous;
     LeaderView next;
@@ -74,7 +104,7 @@ public final class LeaderBoard {
     CompletableFuture<LeaderView> answer = new CompletableFuture<>();
     Waiter w;
     synchronized (this) {
-      LeaderView now = current;
+      LeaderView now = current();
       if (wait.isZero() || (knownSince != null && !knownSince.equals(now.since()))) {
         return CompletableFuture.completedFuture(now);
       }
@@ -95,7 +125,7 @@ public final class LeaderBoard {
         return;
       }
     }
-    w.answer().complete(current);
+    w.answer().complete(current());
   }
 
   /** Answers every waiter with the current view (on shutdown). */
@@ -105,7 +135,8 @@ public final class LeaderBoard {
       done = new ArrayList<>(waiters);
       waiters.clear();
     }
-    done.forEach(w -> w.answer().complete(current));
+    LeaderView now = current();
+    done.forEach(w -> w.answer().complete(now));
   }
 
   /** @return requests waiting now. */

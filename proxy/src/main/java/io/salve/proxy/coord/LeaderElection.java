@@ -372,11 +372,15 @@ final class LeaderElection {
     Term t = term;
     if (t != null && t.key != null) {
       boolean self = wasHealthy && t.guard.trusted();
-      board.publish(self ? identity : null, self, self ? t.key.getRevision() : null);
+      if (self) {
+        board.publish(identity, true, t.key.getRevision(), ticker.nanos() + t.guard.nanosUntilDistrust());
+      } else {
+        board.publish(null, null); // leading on etcd, maybe, but salve can no longer vouch for it
+      }
     } else if (observedRevision != null && observedRevision == endedRevision) {
-      board.publish(null, false, null); // our own resigned key, until etcd says who follows
+      board.publish(null, null); // our own resigned key, until etcd says who follows
     } else {
-      board.publish(observedLeader, false, observedRevision);
+      board.publish(observedLeader, observedRevision);
     }
   }
 

@@ -2,6 +2,7 @@ package io.salve.proxy.coord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.salve.proxy.util.FakeTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,10 +18,11 @@ import org.junit.jupiter.api.Test;
 
 class LeaderBoardTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private final FakeTicker ticker = new FakeTicker();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final List<LeaderView[]> changes = new ArrayList<>();
   private final LeaderBoard board =
-      new LeaderBoard("jobs", Clock.fixed(T0, ZoneOffset.UTC), timer, (a, b) -> changes.add(new LeaderView[] {a, b}));
+      new LeaderBoard("jobs", Clock.fixed(T0, ZoneOffset.UTC), ticker, timer, (a, b) -> changes.add(new LeaderView[] {a, b}));
 
   @AfterEach
   void stop() {
@@ -31,7 +33,7 @@ class LeaderBoardTest {
   void startsWithNoLeaderAndSerialisesTheDocumentedShape() {
     assertThat(board.current().toJson())
         .isEqualTo("{\"election\":\"jobs\",\"leader\":null,\"self\":false,\"fencingToken\":null,\"since\":\"2026-01-01T00:00:00Z\"}");
-    board.publish("a \"quoted\" id", true, 42L);
+    board.publish("a \"quoted\" id", true, 42L, ticker.nanos() + 60_000_000_000L);
     assertThat(board.current().toJson())
         .isEqualTo("{\"election\":\"jobs\",\"leader\":\"a \\\"quoted\\\" id\",\"self\":true,\"fencingToken\":42,"
             + "\"since\":\"2026-01-01T00:00:00.000001Z\"}");
@@ -39,18 +41,18 @@ class LeaderBoardTest {
 
   @Test
   void publishingTheSameViewChangesNothing() {
-    board.publish("a", false, 7L);
+    board.publish("a", 7L);
     Instant since = board.current().since();
-    board.publish("a", false, 7L);
+    board.publish("a", 7L);
     assertThat(changes).hasSize(1);
     assertThat(board.current().since()).isEqualTo(since);
   }
 
   @Test
   void sinceStrictlyIncreasesEvenWithinOneClockTick() {
-    board.publish("a", false, 7L);
+    board.publish("a", 7L);
     Instant first = board.current().since();
-    board.publish("b", false, 9L);
+    board.publish("b", 9L);
     assertThat(board.current().since()).isAfter(first);
     assertThat(changes).hasSize(2);
     assertThat(changes.get(1)[0].leader()).isEqualTo("a");
@@ -62,7 +64,7 @@ class LeaderBoardTest {
     CompletableFuture<LeaderView> answer = board.await(null, Duration.ofMinutes(1));
     assertThat(answer).isNotDone();
     assertThat(board.waiting()).isEqualTo(1);
-    board.publish("b", true, 9L);
+    board.publish("b", true, 9L, ticker.nanos() + 60_000_000_000L);
     assertThat(answer).isCompleted();
     assertThat(answer.get().leader()).isEqualTo("b");
     assertThat(answer.get().self()).isTrue();
@@ -72,7 +74,7 @@ class LeaderBoardTest {
   @Test
   void aWaitWithAStaleSinceIsAnsweredAtOnce() throws Exception {
     Instant seen = board.current().since();
-    board.publish("b", false, 9L); // the change the client has not seen
+    board.publish("b", 9L); // the change the client has not seen
     CompletableFuture<LeaderView> answer = board.await(seen, Duration.ofMinutes(1));
     assertThat(answer).isCompleted();
     assertThat(answer.get().leader()).isEqualTo("b");
@@ -82,7 +84,7 @@ class LeaderBoardTest {
 
   @Test
   void aWaitEndsWithTheUnchangedViewWhenItsTimeIsUp() throws Exception {
-    board.publish("a", false, 7L);
+    board.publish("a", 7L);
     CompletableFuture<LeaderView> answer = board.await(null, Duration.ofMillis(50));
     assertThat(answer.get(5, TimeUnit.SECONDS).leader()).isEqualTo("a");
     assertThat(board.waiting()).isZero();
@@ -91,6 +93,23 @@ class LeaderBoardTest {
   @Test
   void aZeroWaitAnswersAtOnce() {
     assertThat(board.await(null, Duration.ZERO)).isCompleted();
+  }
+
+  @Test
+  void aPublishedSelfIsNotServedPastItsDeadlineEvenBeforeTheStepDownIsPublished() {
+    board.publish("me", true, 5L, ticker.nanos() + 1_000_000_000L);
+    ticker.advance(Duration.ofMillis(999));
+    assertThat(board.current().self()).isTrue();
+    assertThat(board.current().leader()).isEqualTo("me");
+    ticker.advance(Duration.ofMillis(1));
+    LeaderView late = board.current();
+    assertThat(late.self()).isFalse();
+    assertThat(late.leader()).isNull();
+    assertThat(late.fencingToken()).isNull();
+    // a renewal (published again, same view) extends the deadline without counting as a change
+    board.publish("me", true, 5L, ticker.nanos() + 1_000_000_000L);
+    assertThat(board.current().self()).isTrue();
+    assertThat(changes).hasSize(1);
   }
 
   @Test

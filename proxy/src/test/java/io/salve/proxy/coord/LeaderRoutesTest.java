@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.salve.proxy.admin.AdminResponse;
 import java.nio.charset.StandardCharsets;
+import io.salve.proxy.util.FakeTicker;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -18,8 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class LeaderRoutesTest {
+  private final FakeTicker ticker = new FakeTicker();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final LeaderBoard board = new LeaderBoard("jobs", Clock.systemUTC(), timer, (a, b) -> {});
+  private final LeaderBoard board = new LeaderBoard("jobs", Clock.systemUTC(), ticker, timer, (a, b) -> {});
   private final LeaderRoutes route = new LeaderRoutes(board);
 
   @AfterEach
@@ -49,7 +51,7 @@ class LeaderRoutesTest {
 
   @Test
   void withoutWaitAnswersAtOnce() {
-    board.publish("a", true, 3L);
+    board.publish("a", true, 3L, ticker.nanos() + 60_000_000_000L);
     CompletableFuture<AdminResponse> r = get("/leader");
     assertThat(r).isCompleted();
     assertThat(r.join().status()).isEqualTo(200);
@@ -60,7 +62,7 @@ class LeaderRoutesTest {
   void withWaitAnswersOnTheChange() {
     CompletableFuture<AdminResponse> r = get("/leader?wait=30s");
     assertThat(r).isNotDone();
-    board.publish("b", false, 4L);
+    board.publish("b", 4L);
     assertThat(r).isCompleted();
     assertThat(body(r.join())).contains("\"leader\":\"b\"", "\"fencingToken\":4");
   }
@@ -68,7 +70,7 @@ class LeaderRoutesTest {
   @Test
   void withAStaleSinceAnswersAtOnce() {
     String seen = board.current().since().toString();
-    board.publish("b", false, 4L);
+    board.publish("b", 4L);
     assertThat(get("/leader?wait=30s&since=" + seen)).isCompleted();
     assertThat(get("/leader?wait=30s&since=" + board.current().since())).isNotDone();
   }
