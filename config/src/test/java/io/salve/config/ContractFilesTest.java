@@ -108,7 +108,7 @@ class ContractFilesTest {
     CoordinationConfig coordination = config.coordination();
     assertThat(coordination.etcd().endpoints()).containsExactly("http://127.0.0.1:2379");
     assertThat(coordination.leaderElection())
-        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("orders-scheduler", Duration.ofSeconds(10), "app"));
+        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("orders-scheduler", Duration.ofSeconds(10), "app", null));
     assertThat(coordination.registration().whenHealthy()).isEqualTo("app");
   }
 

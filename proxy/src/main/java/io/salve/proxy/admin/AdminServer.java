@@ -14,6 +14,9 @@ import java.util.List;
 
 /** The admin HTTP server: small bodies, aggregated requests, its own event loop. */
 public final class AdminServer implements AutoCloseable {
+  /** An idle connection is closed after this; a long poll suspends it while it waits. */
+  static final int READ_TIMEOUT_SECONDS = 60;
+  static final String READ_TIMEOUT = "readTimeout";
   private final EventLoopGroup group;
   private Channel channel;
 
@@ -32,7 +35,7 @@ public final class AdminServer implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
-                        .addLast(new ReadTimeoutHandler(60))
+                        .addLast(READ_TIMEOUT, new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1024 * 1024))
                         .addLast(new AdminHandler(List.copyOf(routes)));

@@ -2,6 +2,7 @@ package io.salve.proxy.coord;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.options.GetOption;
 import io.salve.config.CoordinationConfig;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,14 +68,22 @@ public final class EtcdSession implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.client =
+    ClientBuilder builder =
         Client.builder()
             .endpoints(endpoints.stream().map(URI::create).toList())
             .connectTimeout(Duration.ofSeconds(2))
             // HTTP/2 pings find a dead connection (peer gone without a FIN) sooner than the OS would.
             .keepaliveTime(Duration.ofSeconds(10))
-            .keepaliveTimeout(Duration.ofSeconds(3))
-            .build();
+            .keepaliveTimeout(Duration.ofSeconds(3));
+    if (endpoints.stream().anyMatch(e -> e.regionMatches(true, 0, "https:", 0, 6))) {
+      // jetcd would otherwise speak plaintext to an https:// URL: TLS with the JVM's trust store.
+      try {
+        builder.sslContext(ssl -> {});
+      } catch (SSLException e) {
+        throw new IllegalStateException("coordination: cannot set up TLS to etcd: " + e.getMessage(), e);
+      }
+    }
+    this.client = builder.build();
     this.reconnect = new ChannelBackoffReset(client);
     // gRPC logs through java.util.logging to stderr; salve logs etcd trouble itself.
     grpcLog.setLevel(java.util.logging.Level.WARNING);
