@@ -226,6 +226,8 @@ class RegistrationDiscoveryIT {
     long goneMillis = (System.nanoTime() - t0) / 1_000_000;
     assertThat(goneMillis).as("revoked at once, not left to expire").isLessThan(2000);
     await().atMost(Duration.ofSeconds(5)).pollInterval(POLL).until(() -> discovery().path("endpoints").size() == 1);
+    System.out.printf("measured: app unhealthy -> key gone %d ms, -> out of C's discovered set %d ms%n",
+        goneMillis, (System.nanoTime() - t0) / 1_000_000);
     assertThat(answering(10)).containsExactly("B");
     assertThat(json(Http.get(a.adminPort(), "/admin/state")).path("coordination").path("registration").path("status").asText())
         .isEqualTo("not registered: upstream app has no healthy endpoint");
@@ -240,8 +242,10 @@ class RegistrationDiscoveryIT {
   @Order(4)
   void aFrozenEtcdLeavesTrafficOnTheLastKnownSetAndShowsItStale() throws Exception {
     etcd.freeze();
+    long frozenAt = System.nanoTime();
     try {
       await().atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() -> discovery().path("stale").asBoolean());
+      System.out.printf("measured: etcd frozen -> discovery stale %d ms%n", (System.nanoTime() - frozenAt) / 1_000_000);
       assertThat(answering(10)).as("the last known set keeps serving").containsExactlyInAnyOrder("A", "B");
       await().atMost(Duration.ofSeconds(5)).pollInterval(POLL)
           .until(() -> metric(c.adminPort(), "salve_discovery_stale_seconds", "upstream=orders"), s -> s >= 1.0);
@@ -256,8 +260,12 @@ class RegistrationDiscoveryIT {
     } finally {
       etcd.thaw();
     }
+    long thawedAt = System.nanoTime();
     await().atMost(Duration.ofSeconds(15)).pollInterval(POLL).until(() -> !discovery().path("stale").asBoolean());
+    long freshMillis = (System.nanoTime() - thawedAt) / 1_000_000;
     await().atMost(Duration.ofSeconds(15)).pollInterval(POLL).until(() -> registrations().keySet(), k -> k.size() == 2);
+    System.out.printf("measured: etcd thawed -> discovery fresh %d ms, both registered again %d ms%n",
+        freshMillis, (System.nanoTime() - thawedAt) / 1_000_000);
     await().atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() -> answering(10), seen -> seen.size() == 2);
     assertThat(metric(c.adminPort(), "salve_discovery_stale_seconds", "upstream=orders")).isEqualTo(0.0);
   }
