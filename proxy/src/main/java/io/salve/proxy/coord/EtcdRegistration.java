@@ -6,6 +6,7 @@ import io.salve.config.CoordinationConfig.RegistrationConfig;
 import io.salve.proxy.util.Ticker;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -105,8 +106,9 @@ final class EtcdRegistration {
   private void register() {
     state.sent();
     long ttlSeconds = Math.max(1, config.ttl().toSeconds());
-    String at = clock.instant().toString();
-    ByteSequence value = EtcdSession.bytes(Registrations.value(config.address(), identity, clock.instant()));
+    Instant now = clock.instant();
+    String at = now.toString();
+    ByteSequence value = EtcdSession.bytes(Registrations.value(config.address(), identity, now));
     session
         .call("registration lease grant", () -> session.client().getLeaseClient().grant(ttlSeconds))
         .thenCompose(
