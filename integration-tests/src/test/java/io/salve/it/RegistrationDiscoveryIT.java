@@ -215,6 +215,15 @@ class RegistrationDiscoveryIT {
     assertThat(metric(c.adminPort(), "salve_endpoint_healthy", "upstream=orders", "endpoint=" + ingressA)).isEqualTo(1.0);
     assertThat(metric(c.adminPort(), "salve_discovery_endpoints", "upstream=orders")).isEqualTo(2.0);
     assertThat(metric(c.adminPort(), "salve_discovery_stale_seconds", "upstream=orders")).isEqualTo(0.0);
+
+    // Another tool writes something that is not a registration: logged and skipped, the rest still count.
+    ByteSequence bad = ByteSequence.from(PREFIX + "bad", StandardCharsets.UTF_8);
+    etcdClient.getKVClient().put(bad, ByteSequence.from("not json", StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(POLL)
+        .until(() -> c.stderr().contains("discovery: ignoring etcd key " + PREFIX + "bad of service 'orders': not JSON"));
+    assertThat(discovery().path("endpoints")).hasSize(2);
+    assertThat(answering(10)).containsExactlyInAnyOrder("A", "B");
+    etcdClient.getKVClient().delete(bad).get(5, TimeUnit.SECONDS);
   }
 
   @Test
