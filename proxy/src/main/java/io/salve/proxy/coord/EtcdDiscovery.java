@@ -134,10 +134,10 @@ final class EtcdDiscovery implements EndpointSource {
         .call("discovery read of " + prefix, () -> session.client().getKVClient().get(key, GetOption.builder().isPrefix(true).build()))
         .whenComplete(
             (resp, error) -> {
-              syncing = false;
               if (closed || gen != generation) {
-                return;
+                return; // dropped meanwhile: a newer sync (or none) owns the state
               }
+              syncing = false;
               if (error != null) {
                 set.lost(EtcdSession.describe(error));
                 scheduleRetry();
@@ -198,11 +198,16 @@ final class EtcdDiscovery implements EndpointSource {
     if (closed || watcher == null) {
       return;
     }
-    if (ticker.nanos() - lastHeardNanos > SILENCE.toNanos()) {
-      drop("the watch got no answer for " + SILENCE.toSeconds() + "s");
-      return;
+    try {
+      if (ticker.nanos() - lastHeardNanos > SILENCE.toNanos()) {
+        drop("the watch got no answer for " + SILENCE.toSeconds() + "s");
+        return;
+      }
+      watcher.requestProgress();
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: keep checking, start over.
+      drop("progress request failed: " + EtcdSession.describe(e));
     }
-    watcher.requestProgress();
   }
 
   /** Abandons the current watch or read: the set is kept but stale, and a new sync is scheduled. */

@@ -69,6 +69,15 @@ final class EtcdRegistration {
   }
 
   private void tick() {
+    try {
+      step();
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: log and keep registering.
+      LOG.warn("registration of {} failed a step", key, e);
+    }
+  }
+
+  private void step() {
     boolean up = healthy.getAsBoolean();
     boolean wanted = up && !stopping;
     long leaseBefore = state.leaseId();
