@@ -113,6 +113,14 @@ class ContractFilesTest {
   }
 
   @Test
+  void nextCoordinationYaml_bindsTheLeaderWebhook() {
+    CoordinationConfig coordination = load("next/coordination.yaml", POD_ENV).coordination();
+    assertThat(coordination.leaderElection())
+        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("orders-scheduler", Duration.ofSeconds(10), "app",
+            java.net.URI.create("http://127.0.0.1:8080/leader-changed")));
+  }
+
+  @Test
   void minimalYaml_loadsWithAndWithoutEnvironment() {
     assertThat(load("minimal.yaml", POD_ENV).upstreams()).containsOnlyKeys("backend");
     assertThat(load("minimal.yaml", Map.of()).listeners()).hasSize(1);

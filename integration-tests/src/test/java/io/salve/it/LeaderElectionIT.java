@@ -205,6 +205,24 @@ class LeaderElectionIT {
   }
 
   @Test
+  void sigtermResignsBeforeDrainingSoTheNextLeaderNeedNotWaitForTheLease() throws Exception {
+    int first = awaitOneLeader(Duration.ofSeconds(20));
+    SalveProcess leading = salves.get(first);
+    SalveProcess survivor = salves.get(1 - first);
+    long token1 = token(survivor);
+
+    long t0 = System.nanoTime();
+    leading.terminate();
+    await().atMost(TTL).pollInterval(POLL).until(() -> leader(survivor).path("self").asBoolean());
+    System.out.println("leadership moved " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+        + "ms after SIGTERM of the leader");
+    assertThat(token(survivor)).isGreaterThan(token1);
+    assertThat(leading.stop()).as("exit code after SIGTERM").isZero();
+    String log = leading.stderr();
+    assertThat(log).contains("steps down: shutting down").contains("coordination: stepped down in");
+  }
+
+  @Test
   void whileEtcdIsFrozenTheLeaderStepsDownWithinTtlAndSalveKeepsServingThenTheElectionResumes() throws Exception {
     int first = awaitOneLeader(Duration.ofSeconds(20));
     SalveProcess leading = salves.get(first);

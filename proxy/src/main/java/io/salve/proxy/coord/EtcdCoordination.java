@@ -112,8 +112,10 @@ final class EtcdCoordination implements Coordination {
       steps.add(election.stop());
     }
     steps.add(services.stop());
+    long t0 = System.nanoTime();
     try {
       CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).get(max.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info("coordination: stepped down in {}ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     } catch (TimeoutException e) {
       LOG.warn("coordination: etcd did not confirm the step-down within {}ms; leases expire on their own", max.toMillis());
     } catch (ExecutionException e) {

@@ -2,15 +2,8 @@ package io.salve.proxy.coord;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Election;
-import io.etcd.jetcd.Lease;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.ErrorCode;
-import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.election.LeaderKey;
-import io.etcd.jetcd.election.NoLeaderException;
-import io.etcd.jetcd.lease.NoSuchLeaseException;
-import io.etcd.jetcd.options.WatchOption;
-import io.grpc.Status;
 import io.salve.config.CoordinationConfig.LeaderElectionConfig;
 import io.salve.proxy.util.Ticker;
 import java.nio.charset.StandardCharsets;
@@ -44,18 +37,14 @@ import org.slf4j.LoggerFactory;
 final class LeaderElection {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
   private static final long TICK_MILLIS = 100;
-  /** Re-reads the leader even without watch events: covers a watch that is reconnecting. */
-  private static final long REFRESH_MILLIS = 2000;
 
   /** One lease and the campaign under it. */
-  private final class Term {
-    final LeaseGuard guard = new LeaseGuard(ttl, ticker);
-    long leaseId;
+  private static final class Term {
+    KeptLease lease;
     LeaderKey key;
-    long wonAtRefresh;
+    long wonAtRead;
     boolean over;
     boolean distrustLogged;
-    ScheduledFuture<?> keepAlive;
   }
 
   private final EtcdSession session;
@@ -67,7 +56,6 @@ final class LeaderElection {
   private final Ticker ticker;
   private final LeaderBoard board;
   private final ByteSequence name;
-  private final long keepAliveNanos;
   private final ReconnectBackoff retry = new ReconnectBackoff();
 
   private Term term;
@@ -77,12 +65,9 @@ final class LeaderElection {
   private String observedLeader;
   private Long observedRevision;
   private long endedRevision = -1;
-  private long refreshes;
-  private long appliedRefresh;
   private volatile String lastError;
-  private Watch.Watcher watcher;
+  private final LeaderObserver observer;
   private ScheduledFuture<?> tick;
-  private ScheduledFuture<?> refresh;
 
   LeaderElection(
       EtcdSession session,
@@ -100,15 +85,7 @@ final class LeaderElection {
     this.ticker = ticker;
     this.board = board;
     this.name = session.key("elections/" + config.election());
-    // Three renewals fit in the window the guard trusts, so one lost keep-alive costs nothing.
-    this.keepAliveNanos = Math.max(
-        TimeUnit.MILLISECONDS.toNanos(100), ttl.minus(LeaseGuard.margin(ttl)).toNanos() / 3);
-  }
-
-  /** etcd leases are whole seconds: round up, so the lease is never shorter than configured. */
-  private long ttlSeconds() {
-    long s = ttl.toSeconds();
-    return ttl.equals(Duration.ofSeconds(s)) ? s : s + 1;
+    this.observer = new LeaderObserver(session, name, this::onLeader);
   }
 
   void start() {
@@ -119,10 +96,8 @@ final class LeaderElection {
               config.election(), identity, name.toString(StandardCharsets.UTF_8), ttl.toMillis(),
               config.whenHealthy() == null ? "" : " while upstream " + config.whenHealthy() + " is healthy");
           retryAtNanos = ticker.nanos();
-          watch();
+          observer.start();
           tick = executor.scheduleWithFixedDelay(guarded(this::tick), 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
-          refresh =
-              executor.scheduleWithFixedDelay(guarded(this::refreshLeader), 0, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         });
   }
 
@@ -141,10 +116,6 @@ final class LeaderElection {
     return session.client().getElectionClient();
   }
 
-  private Lease lease() {
-    return session.client().getLeaseClient();
-  }
-
   private void tick() {
     boolean ok = healthy.getAsBoolean();
     if (ok != wasHealthy) {
@@ -154,7 +125,7 @@ final class LeaderElection {
     if (term != null && !ok) {
       end(term, "upstream " + config.whenHealthy() + " has no healthy endpoint", true);
     }
-    if (term != null && term.key != null && !term.guard.trusted() && !term.distrustLogged) {
+    if (term != null && term.key != null && !term.lease.trusted() && !term.distrustLogged) {
       term.distrustLogged = true;
       LOG.warn(
           "election {}: lease not renewed in time (etcd: {}); reporting self: false before it could expire",
@@ -169,21 +140,32 @@ final class LeaderElection {
   private void startTerm() {
     Term t = new Term();
     term = t;
-    long sent = ticker.nanos();
-    session.call("lease grant", () -> lease().grant(ttlSeconds()))
+    KeptLease.grant(session, ttl, ticker, new KeptLease.Listener() {
+          @Override
+          public void onRenewed() {
+            if (t.distrustLogged && t.key != null) {
+              LOG.info("election {}: lease renewed again; still leading", config.election());
+            }
+            t.distrustLogged = false;
+            publish();
+          }
+
+          @Override
+          public void onLost() {
+            failed(t, "lease keep-alive", new IllegalStateException("the lease expired on etcd"));
+          }
+        })
         .whenComplete(
-            (granted, error) -> {
+            (lease, error) -> {
               if (error != null) {
                 failed(t, "lease grant", error);
                 return;
               }
-              t.leaseId = granted.getID();
+              t.lease = lease;
               if (t.over) {
-                revoke(t);
+                lease.revoke();
                 return;
               }
-              t.guard.renewed(sent);
-              t.keepAlive = executor.schedule(() -> keepAlive(t), keepAliveNanos, TimeUnit.NANOSECONDS);
               campaign(t);
             });
   }
@@ -192,7 +174,7 @@ final class LeaderElection {
     // No time bound: etcd answers a campaign only once this key is the oldest, which may be never.
     // The term's keep-alives decide whether it is still worth waiting for.
     election()
-        .campaign(name, t.leaseId, EtcdSession.bytes(identity))
+        .campaign(name, t.lease.id(), EtcdSession.bytes(identity))
         .whenCompleteAsync(
             (won, error) -> {
               if (t.over) {
@@ -211,49 +193,16 @@ final class LeaderElection {
 
   private void won(Term t, LeaderKey key) {
     t.key = key;
-    t.wonAtRefresh = refreshes;
+    t.wonAtRead = observer.issued();
     retry.afterSuccess();
     LOG.info("election {}: {} leads with fencing token {}", config.election(), identity, key.getRevision());
     publish();
-    refreshLeader();
+    observer.refresh();
   }
 
   /** @return the key etcd's election API creates for a campaign under {@code t}'s lease. */
   private ByteSequence ownKey(Term t) {
-    return EtcdSession.bytes(name.toString(StandardCharsets.UTF_8) + "/" + Long.toHexString(t.leaseId));
-  }
-
-  private void keepAlive(Term t) {
-    if (t.over) {
-      return;
-    }
-    t.keepAlive = executor.schedule(() -> keepAlive(t), keepAliveNanos, TimeUnit.NANOSECONDS);
-    long sent = ticker.nanos();
-    session.call("lease keep-alive", () -> lease().keepAliveOnce(t.leaseId), Duration.ofNanos(keepAliveNanos))
-        .whenComplete(
-            (answer, error) -> {
-              if (t.over) {
-                return;
-              }
-              if (error == null && answer.getTTL() > 0) {
-                if (t.distrustLogged && t.key != null) {
-                  LOG.info("election {}: lease renewed again; still leading", config.election());
-                }
-                t.distrustLogged = false;
-                t.guard.renewed(sent);
-                publish();
-              } else if (error == null || leaseGone(error)) {
-                failed(t, "lease keep-alive", new IllegalStateException("the lease expired on etcd"));
-              } else {
-                lastError = "lease keep-alive: " + EtcdSession.describe(error);
-              }
-            });
-  }
-
-  private static boolean leaseGone(Throwable error) {
-    return error instanceof NoSuchLeaseException
-        || (error instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND)
-        || Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND;
+    return EtcdSession.bytes(name.toString(StandardCharsets.UTF_8) + "/" + Long.toHexString(t.lease.id()));
   }
 
   private void failed(Term t, String what, Throwable error) {
@@ -275,8 +224,8 @@ final class LeaderElection {
     if (term == t) {
       term = null;
     }
-    if (t.keepAlive != null) {
-      t.keepAlive.cancel(false);
+    if (t.lease != null) {
+      t.lease.stop();
     }
     if (t.key != null) {
       endedRevision = t.key.getRevision();
@@ -287,41 +236,24 @@ final class LeaderElection {
     if (resign && t.key != null) {
       done = session.call("resign", () -> election().resign(t.key)).handle((r, e) -> null);
     }
-    return done.thenCompose(x -> revoke(t));
+    return t.lease == null ? done : done.thenCompose(x -> t.lease.revoke());
   }
 
-  private CompletableFuture<Void> revoke(Term t) {
-    if (t.leaseId == 0) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return session.call("lease revoke", () -> lease().revoke(t.leaseId))
-        .handle(
-            (r, e) -> {
-              if (e != null && !leaseGone(e)) {
-                LOG.info("election {}: revoking lease failed ({}); etcd expires it within the ttl",
-                    config.election(), EtcdSession.describe(e));
-              }
-              return null;
-            });
-  }
-
-  private void watch() {
-    if (stopping) {
+  /** What etcd says about the leader, read after {@code read} was issued. */
+  private void onLeader(long read, KeyValue leader) {
+    observedLeader = leader == null ? null : leader.getValue().toString(StandardCharsets.UTF_8);
+    observedRevision = leader == null ? null : leader.getCreateRevision();
+    Term t = term;
+    if (leader != null && t != null && t.key == null && t.lease != null && leader.getKey().equals(ownKey(t))) {
+      // etcd already names our key: that is exactly what the pending campaign waits for.
+      won(t, new LeaderKey(name, ownKey(t), observedRevision, t.lease.id()));
       return;
     }
-    ByteSequence prefix = EtcdSession.bytes(name.toString(StandardCharsets.UTF_8) + "/");
-    watcher =
-        session.client().getWatchClient()
-            .watch(
-                prefix,
-                WatchOption.builder().isPrefix(true).build(),
-                Watch.listener(
-                    events -> hop(this::refreshLeader),
-                    error -> hop(() -> {
-                      lastError = "watch: " + EtcdSession.describe(error);
-                      watcher.close();
-                      executor.schedule(this::watch, 1, TimeUnit.SECONDS);
-                    })));
+    if (t != null && t.key != null && read > t.wonAtRead && !Objects.equals(observedRevision, t.key.getRevision())) {
+      // etcd, read after the win, names another key: ours is gone, whatever the lease says.
+      failed(t, "leader key", new IllegalStateException("this instance's leader key is gone"));
+    }
+    publish();
   }
 
   private void hop(Runnable r) {
@@ -332,48 +264,12 @@ final class LeaderElection {
     }
   }
 
-  private void refreshLeader() {
-    long seq = ++refreshes;
-    session.call("leader", () -> election().leader(name))
-        .whenComplete(
-            (answer, error) -> {
-              if (seq <= appliedRefresh) {
-                return;
-              }
-              if (error == null) {
-                observedLeader = answer.getKv().getValue().toString(StandardCharsets.UTF_8);
-                observedRevision = answer.getKv().getCreateRevision();
-                Term pending = term;
-                if (pending != null && pending.key == null && pending.leaseId != 0
-                    && answer.getKv().getKey().equals(ownKey(pending))) {
-                  // etcd already names our key: that is exactly what the pending campaign waits for.
-                  appliedRefresh = seq;
-                  won(pending, new LeaderKey(name, ownKey(pending), observedRevision, pending.leaseId));
-                  return;
-                }
-              } else if (error instanceof NoLeaderException) {
-                observedLeader = null;
-                observedRevision = null;
-              } else {
-                return; // unknown: keep the last known leader
-              }
-              appliedRefresh = seq;
-              Term t = term;
-              if (t != null && t.key != null && seq > t.wonAtRefresh
-                  && !Objects.equals(observedRevision, t.key.getRevision())) {
-                // etcd read after the win names another key: ours is gone, whatever the lease says.
-                failed(t, "leader key", new IllegalStateException("this instance's leader key is gone"));
-              }
-              publish();
-            });
-  }
-
   private void publish() {
     Term t = term;
     if (t != null && t.key != null) {
-      boolean self = wasHealthy && t.guard.trusted();
+      boolean self = wasHealthy && t.lease.trusted();
       if (self) {
-        board.publish(identity, true, t.key.getRevision(), ticker.nanos() + t.guard.nanosUntilDistrust());
+        board.publish(identity, true, t.key.getRevision(), ticker.nanos() + t.lease.nanosUntilDistrust());
       } else {
         board.publish(null, null); // leading on etcd, maybe, but salve can no longer vouch for it
       }
@@ -391,11 +287,8 @@ final class LeaderElection {
       stopping = true;
       if (tick != null) {
         tick.cancel(false);
-        refresh.cancel(false);
       }
-      if (watcher != null) {
-        watcher.close();
-      }
+      observer.stop();
       Term t = term;
       CompletableFuture<Void> ended = t == null ? CompletableFuture.completedFuture(null) : end(t, "shutting down", true);
       ended.whenComplete((x, e) -> done.complete(null));
@@ -414,7 +307,7 @@ final class LeaderElection {
     m.put("since", v.since().toString());
     m.put("ttlMillis", ttl.toMillis());
     m.put("whenHealthy", config.whenHealthy());
-    m.put("lastError", lastError);
+    m.put("lastError", lastError != null ? lastError : observer.lastError());
     m.put("waiting", board.waiting());
     return m;
   }
