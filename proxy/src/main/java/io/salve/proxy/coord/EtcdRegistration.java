@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code coordination.registration}: puts {@code {namespace}/services/{service}/{identity}} under a
- * lease of {@code ttl} while the {@code whenHealthy} upstream is healthy, renews it, revokes it when
- * that upstream turns unhealthy and on shutdown, and registers again on recovery or when the lease
- * was lost (for example after etcd was unreachable for longer than the TTL).
+ * {@link KeptLease} of {@code ttl} while the {@code whenHealthy} upstream is healthy, revokes it
+ * when that upstream turns unhealthy and on shutdown, and registers again on recovery or when etcd
+ * says the lease is gone (for example after etcd was unreachable for longer than the ttl).
  *
  * <p>Runs on the session's coordination thread, driven by a short periodic tick; the decisions are
  * {@link RegistrationState}'s.
@@ -34,10 +34,15 @@ final class EtcdRegistration {
   private final String identity;
   private final String key;
   private final BooleanSupplier healthy;
+  private final Ticker ticker;
   private final Clock clock;
   private final RegistrationState state;
   private ScheduledFuture<?> ticks;
   private boolean stopping;
+  /** The lease the key lives under, or null when this instance is not registered. */
+  private KeptLease lease;
+  /** The registration call in flight (completes after its outcome was applied), for shutdown. */
+  private CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
   private String lastError;
   private volatile String status = "starting";
   private volatile String registeredAt;
@@ -49,8 +54,9 @@ final class EtcdRegistration {
     this.identity = identity;
     this.key = Registrations.servicePrefix(session.namespace(), config.service()) + identity;
     this.healthy = healthy;
+    this.ticker = ticker;
     this.clock = clock;
-    this.state = new RegistrationState(config.ttl(), ticker);
+    this.state = new RegistrationState(ticker);
   }
 
   void start() {
@@ -79,20 +85,8 @@ final class EtcdRegistration {
 
   private void step() {
     boolean up = healthy.getAsBoolean();
-    boolean wanted = up && !stopping;
-    long leaseBefore = state.leaseId();
-    RegistrationState.Action action = state.next(wanted);
-    if (leaseBefore != 0 && state.leaseId() == 0) {
-      LOG.warn(
-          "registration: etcd has not confirmed the lease of {} for {}s: presumed expired{}",
-          key,
-          config.ttl().toSeconds(),
-          wanted ? "; registering again" : "");
-      registeredAt = null;
-    }
-    switch (action) {
+    switch (state.next(up && !stopping, lease != null)) {
       case REGISTER -> register();
-      case RENEW -> renew();
       case REVOKE -> revoke(stopping ? "shutting down" : "upstream " + config.whenHealthy() + " has no healthy endpoint");
       case NONE -> {}
     }
@@ -100,8 +94,8 @@ final class EtcdRegistration {
   }
 
   private String status(boolean up) {
-    if (state.leaseId() != 0) {
-      return "registered";
+    if (lease != null) {
+      return lease.trusted() ? "registered" : "registered, unconfirmed (" + lease.lastError() + ")";
     }
     if (stopping) {
       return "not registered: shutting down";
@@ -114,102 +108,74 @@ final class EtcdRegistration {
 
   private void register() {
     state.sent();
-    long ttlSeconds = Math.max(1, config.ttl().toSeconds());
     Instant now = clock.instant();
-    String at = now.toString();
     ByteSequence value = EtcdSession.bytes(Registrations.value(config.address(), identity, now));
-    session
-        .call("registration lease grant", () -> session.client().getLeaseClient().grant(ttlSeconds))
-        .thenCompose(
-            grant ->
-                session
-                    .call(
-                        "registration put",
-                        () ->
-                            session.client().getKVClient()
-                                .put(EtcdSession.bytes(key), value, PutOption.builder().withLeaseId(grant.getID()).build()))
-                    .handle(
-                        (put, error) -> {
-                          if (error != null) {
-                            session.client().getLeaseClient().revoke(grant.getID()); // best effort, do not wait
-                            throw new IllegalStateException(EtcdSession.describe(error));
-                          }
-                          return grant.getID();
-                        }))
-        .whenCompleteAsync(
-            (leaseId, error) -> {
-              if (error != null) {
-                state.failed();
-                lastError = EtcdSession.describe(error);
-                LOG.debug("registration of {} failed: {}", key, EtcdSession.describe(error));
-                return;
-              }
-              if (stopping) {
-                revokeCall(leaseId); // granted while shutting down: give it back at once
-                return;
-              }
-              state.registered(leaseId);
-              registeredAt = at;
-              lastError = null;
-              LOG.info("registration: {} = {} under lease {}", key, config.address(), Long.toHexString(leaseId));
-            },
-            session.executor());
+    KeptLease[] mine = new KeptLease[1];
+    KeptLease.Listener onLoss = () -> onLeaseLost(mine[0]);
+    pending =
+        KeptLease.grant(session, config.ttl(), ticker, onLoss)
+            .thenCompose(
+                granted ->
+                    session
+                        .call(
+                            "registration put",
+                            () ->
+                                session.client().getKVClient()
+                                    .put(EtcdSession.bytes(key), value, PutOption.builder().withLeaseId(granted.id()).build()))
+                        .handle(
+                            (put, error) -> {
+                              if (error != null) {
+                                granted.revoke(); // nothing is attached to it: give it back, do not wait
+                                throw new IllegalStateException(EtcdSession.describe(error));
+                              }
+                              return granted;
+                            }))
+            .handleAsync(
+                (granted, error) -> {
+                  if (error != null) {
+                    state.failed();
+                    lastError = EtcdSession.describe(error);
+                    LOG.debug("registration of {} failed: {}", key, lastError);
+                    return null;
+                  }
+                  state.succeeded();
+                  mine[0] = granted;
+                  lease = granted;
+                  lastError = null;
+                  registeredAt = now.toString();
+                  LOG.info("registration: {} = {} under lease {}", key, config.address(), Long.toHexString(granted.id()));
+                  return null;
+                },
+                session.executor());
   }
 
-  private void renew() {
-    state.sent();
-    long id = state.leaseId();
-    session
-        .call("registration lease renewal", () -> session.client().getLeaseClient().keepAliveOnce(id))
-        .whenCompleteAsync(
-            (resp, error) -> {
-              if (error == null && resp.getTTL() > 0) {
-                state.renewed();
-              } else if (error == null || isLeaseNotFound(error)) {
-                state.lost();
-                registeredAt = null;
-                LOG.warn("registration: etcd no longer has the lease of {}; registering again", key);
-              } else {
-                state.failed();
-              }
-            },
-            session.executor());
+  private void onLeaseLost(KeptLease lost) {
+    if (lost == null || lease != lost) {
+      return; // an older lease, already replaced or given back
+    }
+    lease = null;
+    registeredAt = null;
+    LOG.warn("registration: etcd no longer has the lease of {} (it expired while etcd could not be reached); registering again", key);
   }
 
   private void revoke(String why) {
     state.sent();
-    long id = state.leaseId();
-    revokeCall(id)
-        .whenCompleteAsync(
-            (resp, error) -> {
-              state.revoked();
-              registeredAt = null;
-              if (error == null) {
-                LOG.info("registration: revoked {} ({})", key, why);
-              } else {
-                LOG.warn(
-                    "registration: could not revoke {} ({}): {}; it expires within {}s",
-                    key,
-                    why,
-                    EtcdSession.describe(error),
-                    config.ttl().toSeconds());
-              }
-            },
-            session.executor());
-  }
-
-  private CompletableFuture<?> revokeCall(long id) {
-    return session.call("registration revoke", () -> session.client().getLeaseClient().revoke(id));
-  }
-
-  private static boolean isLeaseNotFound(Throwable error) {
-    String msg = EtcdSession.unwrap(error).getMessage();
-    return msg != null && msg.contains("lease not found");
+    KeptLease held = lease;
+    lease = null;
+    registeredAt = null;
+    pending =
+        held.revoke()
+            .whenCompleteAsync(
+                (r, e) -> {
+                  state.succeeded();
+                  LOG.info("registration: revoked {} ({})", key, why);
+                },
+                session.executor());
   }
 
   /**
-   * Stops registering and revokes the lease, if any; completes when etcd answered or the call
-   * timed out. Called on shutdown before draining.
+   * Stops registering and revokes the lease, if any, after any registration call in flight; completes
+   * when etcd answered or the call timed out. Called on shutdown before draining.
    */
   CompletableFuture<Void> stop() {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -219,24 +185,21 @@ final class EtcdRegistration {
           if (ticks != null) {
             ticks.cancel(false);
           }
-          long id = state.leaseId();
-          if (id == 0) {
-            done.complete(null);
-            return;
-          }
-          // A call may be in flight (e.g. a renewal); revoking the lease it renews is still right.
-          state.revoked();
-          revokeCall(id)
-              .whenComplete(
-                  (r, error) -> {
-                    status = "not registered: shutting down";
-                    if (error == null) {
-                      LOG.info("registration: revoked {} (shutting down)", key);
-                    } else {
-                      LOG.warn("registration: could not revoke {} on shutdown: {}", key, EtcdSession.describe(error));
+          status = "not registered: shutting down";
+          pending
+              .handle((r, e) -> null)
+              .thenComposeAsync(
+                  ignored -> {
+                    if (lease == null) {
+                      return CompletableFuture.<Void>completedFuture(null);
                     }
-                    done.complete(null);
-                  });
+                    KeptLease held = lease;
+                    lease = null;
+                    registeredAt = null;
+                    return held.revoke().thenRun(() -> LOG.info("registration: revoked {} (shutting down)", key));
+                  },
+                  session.executor())
+              .whenComplete((r, e) -> done.complete(null));
         });
     return done;
   }
