@@ -1,7 +1,9 @@
 /**
  * Coordination through etcd (the {@code coordination} section): the etcd session ({@link
  * io.salve.proxy.coord.EtcdSession}: jetcd client, key namespace, connectivity), leader election,
- * and the admin routes and state that expose them.
+ * self-registration ({@code EtcdRegistration}) and discovery ({@code EtcdDiscovery}, which feeds an
+ * upstream through the {@link io.salve.proxy.upstream.EndpointSource} seam, so the upstream package
+ * never depends on this one), and the admin routes and state that expose them.
  *
  * <p>Class loading: {@link io.salve.proxy.coord.Coordination} is the only type the rest of salve
  * names, and it mentions no jetcd or gRPC type. Everything that does is reached only through {@link
