@@ -319,4 +319,53 @@ class RegistrationDiscoveryIT {
     assertThat(registrations().keySet()).as("revoked during shutdown, not left to expire").containsExactly("b");
     await().atMost(Duration.ofSeconds(5)).pollInterval(POLL).until(() -> answering(10), seen -> seen.equals(Set.of("B")));
   }
+
+  @Test
+  @Order(7)
+  void etcdAbsentAtStartIsNotFatalAndEverythingStartsWhenItComes() throws Exception {
+    etcd.stop();
+    int ingress = freePort();
+    SalveProcess d =
+        SalveProcess.start(
+            """
+            admin: { address: 127.0.0.1:0 }
+            coordination:
+              identity: d
+              etcd: { endpoints: [%s], namespace: %s }
+              registration: { service: late, address: 127.0.0.1:%d, ttl: 2s }
+            listeners:
+              - name: ingress
+                address: 127.0.0.1:%d
+                routes: [ { match: { pathPrefix: / }, upstream: app } ]
+              - name: egress
+                address: 127.0.0.1:0
+                routes: [ { match: { pathPrefix: / }, upstream: late } ]
+            upstreams:
+              app:
+                endpoints: [127.0.0.1:%d]
+              late:
+                discovery: { etcd: late }
+            """
+                .formatted(etcd.clientUrl(), NS, ingress, ingress, appB.port()));
+    try {
+      HttpResponse<String> early = Http.get(d.port("egress"), "/work");
+      assertThat(early.statusCode()).isEqualTo(503);
+      assertThat(json(early).path("message").asText()).startsWith("upstream has no endpoint: waiting for the first read of etcd service 'late'");
+      assertThat(Http.get(d.adminPort(), "/live").statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(5)).pollInterval(POLL)
+          .until(() -> registrationStatus(d), st -> st.startsWith("registering (last attempt: "));
+      JsonNode waiting = json(Http.get(d.adminPort(), "/admin/state")).path("upstreams").path("late").path("discovery");
+      assertThat(waiting.path("stale").asBoolean()).isTrue();
+      assertThat(waiting.path("lastSync").isNull()).isTrue();
+
+      etcd.restart();
+      // Registered, discovered by itself, and traffic flows through its own ingress to the app.
+      await().atMost(Duration.ofSeconds(15)).pollInterval(POLL)
+          .until(() -> Http.get(d.port("egress"), "/work"), r -> r.statusCode() == 200 && r.body().equals("B"));
+      assertThat(registrationStatus(d)).isEqualTo("registered");
+      assertThat(d.stderr()).contains("coordination: etcd not reachable yet");
+    } finally {
+      d.close();
+    }
+  }
 }

@@ -69,6 +69,12 @@ final class EtcdRegistration {
               key,
               config.ttl().toSeconds(),
               config.whenHealthy() == null ? "" : ", while upstream " + config.whenHealthy() + " is healthy");
+          session.addListener(
+              up -> {
+                if (up) {
+                  state.retryNow(); // etcd is back: register at the next tick, not after the backoff
+                }
+              });
           long tick = Math.min(MAX_TICK.toMillis(), Math.max(10, config.ttl().toMillis() / 10));
           ticks = session.executor().scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
         });

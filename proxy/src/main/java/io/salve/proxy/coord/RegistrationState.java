@@ -73,6 +73,12 @@ final class RegistrationState {
     retry = doubled.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : doubled;
   }
 
+  /** etcd answers again: the next attempt need not wait out the backoff. */
+  void retryNow() {
+    waiting = false;
+    retry = FIRST_RETRY;
+  }
+
   boolean inFlight() {
     return inFlight;
   }

@@ -56,6 +56,22 @@ class RegistrationStateTest {
   }
 
   @Test
+  void etcdAnsweringAgainCutsTheBackoffShort() {
+    for (int i = 0; i < 4; i++) {
+      state.next(true, false);
+      state.sent();
+      state.failed();
+    }
+    assertThat(state.next(true, false)).isEqualTo(NONE);
+    state.retryNow();
+    assertThat(state.next(true, false)).isEqualTo(REGISTER);
+    state.sent();
+    state.failed();
+    ticker.advance(Duration.ofMillis(250));
+    assertThat(state.next(true, false)).as("the backoff starts over").isEqualTo(REGISTER);
+  }
+
+  @Test
   void aRevocationIsNotHeldBackByTheBackoff() {
     assertThat(state.next(true, false)).isEqualTo(REGISTER);
     state.sent();
