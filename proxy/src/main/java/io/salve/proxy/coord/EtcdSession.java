@@ -57,6 +57,9 @@ public final class EtcdSession implements AutoCloseable {
   private volatile boolean closed;
   private long lastRemindNanos;
   private boolean everUp;
+  /** Leases salve gave up while etcd did not answer: etcd restores leases on restart, so revoke them when it is back. */
+  private final java.util.Set<Long> orphans = new java.util.LinkedHashSet<>();
+  private static final int MAX_ORPHANS = 64;
 
   public EtcdSession(CoordinationConfig.EtcdConfig config) {
     this.endpoints = List.copyOf(config.endpoints());
@@ -202,6 +205,28 @@ public final class EtcdSession implements AutoCloseable {
       LOG.info("coordination: etcd reachable at {}", String.join(",", endpoints));
       everUp = true;
       listeners.forEach(l -> l.onEtcdConnectivity(true));
+      revokeOrphans();
+    }
+  }
+
+  /**
+   * Remembers a lease that could not be revoked because etcd did not answer, to revoke it when etcd
+   * answers again (a restarted etcd restores every lease with a fresh ttl). Coordination thread.
+   */
+  public void revokeLater(long leaseId) {
+    if (orphans.size() < MAX_ORPHANS) {
+      orphans.add(leaseId);
+    }
+  }
+
+  private void revokeOrphans() {
+    for (Long id : List.copyOf(orphans)) {
+      call("lease revoke", () -> client.getLeaseClient().revoke(id))
+          .whenComplete((r, e) -> {
+            if (e == null || KeptLease.gone(e)) {
+              orphans.remove(id);
+            }
+          });
     }
   }
 

@@ -149,8 +149,10 @@ public final class KeptLease {
         .handle(
             (r, e) -> {
               if (e != null && !gone(e)) {
-                LOG.info("coordination: revoking lease {} failed ({}); etcd expires it within its ttl",
+                LOG.info("coordination: revoking lease {} failed ({}); etcd expires it within its ttl,"
+                        + " and salve revokes it when etcd answers again",
                     Long.toHexString(id), EtcdSession.describe(e));
+                session.revokeLater(id);
               }
               return null;
             });
