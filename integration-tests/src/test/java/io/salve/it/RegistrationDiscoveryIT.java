@@ -298,8 +298,8 @@ class RegistrationDiscoveryIT {
     assertThat(discovery().path("endpoints")).hasSize(2);
 
     etcd.restart();
-    // Back: B's old lease has expired (etcd counts it from its restart) or is gone, A registers again,
-    // and C's fresh read replaces the stale set with what etcd holds.
+    // Back: B's lease, which it could not revoke, is revoked now (or expires), A's is renewed, and
+    // C's fresh read replaces the stale set with what etcd holds.
     await().atMost(Duration.ofSeconds(20)).pollInterval(POLL).until(() -> registrations().keySet(), k -> k.equals(Set.of("a")));
     await().atMost(Duration.ofSeconds(10)).pollInterval(POLL)
         .until(() -> !discovery().path("stale").asBoolean() && discovery().path("endpoints").size() == 1);
