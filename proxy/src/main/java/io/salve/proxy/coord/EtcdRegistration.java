@@ -149,6 +149,7 @@ final class EtcdRegistration {
                   lease = granted;
                   lastError = null;
                   registeredAt = now.toString();
+                  status = status(healthy.getAsBoolean());
                   LOG.info("registration: {} = {} under lease {}", key, config.address(), Long.toHexString(granted.id()));
                   return null;
                 },
@@ -174,6 +175,7 @@ final class EtcdRegistration {
             .whenCompleteAsync(
                 (r, e) -> {
                   state.succeeded();
+                  status = status(healthy.getAsBoolean());
                   LOG.info("registration: revoked {} ({})", key, why);
                 },
                 session.executor());
