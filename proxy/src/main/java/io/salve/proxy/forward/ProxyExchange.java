@@ -129,7 +129,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     endpoint = upstream.choose(endpoint, ThreadLocalRandom.current());
     if (endpoint == null) {
       ledger.release();
-      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint", "upstream has no endpoint to send to", 0);
+      String why = upstream.emptyReason();
+      respondLocally(
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "no_healthy_endpoint",
+          why == null ? "upstream has no endpoint to send to" : "upstream has no endpoint: " + why,
+          0);
       return;
     }
     attempts++;

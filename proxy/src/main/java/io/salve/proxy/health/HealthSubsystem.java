@@ -4,11 +4,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.salve.config.HealthCheckConfig;
+import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.server.Transports;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.EndpointChange;
+import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.Ticker;
@@ -48,6 +51,7 @@ public final class HealthSubsystem implements AutoCloseable {
   private final HealthChecker checker;
   private final LeaseService leases;
   private final RecoveryActions recovery;
+  private final LeaseService.MembershipListener membership;
 
   /**
    * @param bindEndpointMeters registers the proxy's own per-endpoint meters (connection gauges) of
@@ -89,7 +93,7 @@ public final class HealthSubsystem implements AutoCloseable {
 
     this.leases = new LeaseService(upstreams, workers, ticker);
     leases.registries().values().forEach(metrics::bindLeases);
-    leases.addMembershipListener(
+    this.membership =
         new LeaseService.MembershipListener() {
           @Override
           public void onJoined(Upstream upstream, Endpoint endpoint) {
@@ -106,7 +110,43 @@ public final class HealthSubsystem implements AutoCloseable {
             checker.unwatch(endpoint);
             metrics.unbindEndpoint(endpoint);
           }
-        });
+        };
+    leases.addMembershipListener(membership);
+  }
+
+  /**
+   * Feeds {@code upstream} from {@code source}: each set it delivers replaces the source's share of
+   * the upstream's endpoints, and endpoints that join are metered and probed like leased ones. The
+   * source starts delivering here; the caller still owns and closes it.
+   */
+  public void attach(Upstream upstream, EndpointSource source) {
+    upstream.addSource(source);
+    String why = upstream.emptyReason();
+    if (why != null) {
+      LOG.warn("upstream {} has no endpoint yet and answers 503 no_healthy_endpoint until it has: {}", upstream.name(), why);
+    }
+    source.start(endpoints -> apply(upstream, source.name(), endpoints));
+  }
+
+  private void apply(Upstream upstream, String source, List<HostPort> endpoints) {
+    // Under the upstream's lock, so a lease change cannot interleave its events with ours.
+    synchronized (upstream) {
+      EndpointChange change = upstream.setDynamicEndpoints(source, endpoints);
+      for (Endpoint e : change.left()) {
+        tell(() -> membership.onLeft(upstream, e));
+      }
+      for (Endpoint e : change.joined()) {
+        tell(() -> membership.onJoined(upstream, e));
+      }
+    }
+  }
+
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("endpoint membership update failed", e);
+    }
   }
 
   private void registerProbes(Upstream u) {

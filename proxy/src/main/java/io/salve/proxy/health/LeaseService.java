@@ -9,18 +9,17 @@ import io.salve.config.HostPort;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.EndpointChange;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +43,8 @@ public final class LeaseService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseService.class);
   private static final Duration MAX_SWEEP = Duration.ofMillis(250);
   private static final Duration MIN_SWEEP = Duration.ofMillis(10);
+  /** The name leased endpoints are kept under in their upstream. */
+  static final String SOURCE = "leases";
 
   /** Observes endpoints joining and leaving an upstream through leases. */
   public interface MembershipListener {
@@ -164,17 +165,15 @@ public final class LeaseService implements AutoCloseable {
     }
 
     private void apply() {
-      List<Endpoint> before = upstream.endpoints();
-      List<Endpoint> joined = upstream.setDynamicEndpoints(List.copyOf(leased.values()));
-      Set<Endpoint> after = Collections.newSetFromMap(new IdentityHashMap<>());
-      after.addAll(upstream.endpoints());
-      for (Endpoint e : before) {
-        if (!after.contains(e)) {
+      // Under the upstream's lock, so another source's change cannot interleave its events with ours.
+      synchronized (upstream) {
+        EndpointChange change = upstream.setDynamicEndpoints(SOURCE, List.copyOf(leased.values()));
+        for (Endpoint e : change.left()) {
           membership.forEach(l -> tell(() -> l.onLeft(upstream, e), l));
         }
-      }
-      for (Endpoint e : joined) {
-        membership.forEach(l -> tell(() -> l.onJoined(upstream, e), l));
+        for (Endpoint e : change.joined()) {
+          membership.forEach(l -> tell(() -> l.onJoined(upstream, e), l));
+        }
       }
     }
 
