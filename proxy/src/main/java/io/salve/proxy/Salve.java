@@ -28,7 +28,7 @@ import io.salve.proxy.reload.ConfigDiff;
 import io.salve.proxy.reload.LoadedConfig;
 import io.salve.proxy.reload.ReloadCoordinator;
 import io.salve.proxy.server.SalveServer;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.shed.LoadShedding;
 import io.salve.proxy.shed.LoadStateRoutes;
 import io.salve.proxy.shed.ShedMetrics;

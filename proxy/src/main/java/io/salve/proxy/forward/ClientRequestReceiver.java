@@ -16,8 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.route.Route;
-import io.salve.proxy.server.ClientTimeoutsHandler;
-import io.salve.proxy.server.SalveServer;
+import io.salve.proxy.transport.DrainEvent;
 import io.salve.proxy.upstream.Upstream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,7 @@ import java.net.SocketAddress;
  * it for the upstream, and hands it with its body to a {@link ProxyExchange}. Requests that cannot
  * be forwarded are answered here and never reach an upstream.
  *
- * <p>The channel does not auto-read: {@link io.salve.proxy.server.OneMessagePerRead} in front hands
+ * <p>The channel does not auto-read: {@link io.salve.proxy.transport.OneMessagePerRead} in front hands
  * on one message per {@link #readMore}, so pipelined requests wait their turn and bodies move only as
  * fast as the upstream takes them.
  */
@@ -283,7 +282,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof SalveServer.DrainEvent) {
+    if (evt instanceof DrainEvent) {
       if (exchange == null && !skipUntilLast) {
         closing = true;
         ctx.close();

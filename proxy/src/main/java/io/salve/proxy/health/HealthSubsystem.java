@@ -8,7 +8,7 @@ import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointChange;
 import io.salve.proxy.upstream.EndpointSource;

@@ -14,6 +14,9 @@ import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.forward.ListenerSlot;
+import io.salve.proxy.transport.Binding;
+import io.salve.proxy.transport.DrainEvent;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.upstream.Upstreams;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -244,12 +247,5 @@ public final class SalveServer implements AutoCloseable {
 
   static String format(InetSocketAddress a) {
     return a.getAddress().getHostAddress() + ":" + a.getPort();
-  }
-
-  /** Fired at each client connection when draining starts: idle ones close. */
-  public static final class DrainEvent {
-    public static final DrainEvent INSTANCE = new DrainEvent();
-
-    private DrainEvent() {}
   }
 }

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.salve.proxy.server.RollingTimer;
+import io.salve.proxy.transport.RollingTimer;
 import io.netty.util.ReferenceCountUtil;
 
 /**

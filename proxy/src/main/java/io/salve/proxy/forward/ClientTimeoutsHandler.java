@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.forward;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.salve.proxy.forward.ErrorResponses;
+import io.salve.proxy.transport.RollingTimer;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -20,7 +20,7 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.salve.proxy.server.TransportChoice.Transport;
+import io.salve.proxy.transport.TransportChoice.Transport;
 import org.slf4j.LoggerFactory;
 
 /**

@@ -1,10 +1,10 @@
-package io.salve.proxy.server;
+package io.salve.proxy.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.salve.proxy.server.TransportChoice.Availability;
-import io.salve.proxy.server.TransportChoice.Transport;
+import io.salve.proxy.transport.TransportChoice.Availability;
+import io.salve.proxy.transport.TransportChoice.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

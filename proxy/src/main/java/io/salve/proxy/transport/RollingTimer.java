@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.transport;
 
 import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.EventExecutor;

@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.transport;
 
 import java.util.Locale;
 import java.util.function.Supplier;

@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

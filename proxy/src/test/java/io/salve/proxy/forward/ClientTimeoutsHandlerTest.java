@@ -1,4 +1,4 @@
-package io.salve.proxy.server;
+package io.salve.proxy.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
