@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.salve.config.HealthCheckConfig;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.EndpointHealth;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.util.Ticker;
 import java.time.Duration;

@@ -3,8 +3,8 @@
  * unhealthy endpoints (panic mode), which leased endpoints are still registered, when to fire a
  * recovery action and whether the sidecar is ready.
  *
- * <p>The decisions ({@link io.salve.proxy.health.EndpointHealth}, {@link
- * io.salve.proxy.health.ProbeSchedule}, {@link io.salve.proxy.health.PanicMode}, {@link
+ * <p>The decisions ({@link io.salve.proxy.upstream.EndpointHealth}, {@link
+ * io.salve.proxy.health.ProbeSchedule}, {@link io.salve.proxy.upstream.PanicMode}, {@link
  * io.salve.proxy.health.LeaseRegistry}, {@link io.salve.proxy.health.RecoveryPolicy}, {@link
  * io.salve.proxy.health.ReadinessGate}, {@link io.salve.proxy.health.OutageTracker}, {@link
  * io.salve.proxy.health.LeaseRequest}, {@link io.salve.proxy.health.EndpointDescription}) are plain
@@ -22,3 +22,6 @@
  * io.salve.proxy.health.HealthSubsystem} wires them together for {@code Salve}.
  */
 package io.salve.proxy.health;
+
+import io.salve.proxy.upstream.EndpointHealth;
+import io.salve.proxy.upstream.PanicMode;

@@ -8,7 +8,6 @@ import io.netty.util.concurrent.Future;
 import io.salve.config.EndpointConfig;
 import io.salve.config.HostPort;
 import io.salve.config.UpstreamConfig;
-import io.salve.proxy.health.PanicMode;
 import io.salve.proxy.resilience.CircuitBreaker;
 import io.salve.proxy.resilience.ConcurrencyLimit;
 import io.salve.proxy.resilience.OutlierDetector;

@@ -1,4 +1,4 @@
-package io.salve.proxy.health;
+package io.salve.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.salve.proxy.health;
+package io.salve.proxy.upstream;
 
 import io.salve.config.HealthCheckConfig;
 import java.util.concurrent.atomic.AtomicReference;

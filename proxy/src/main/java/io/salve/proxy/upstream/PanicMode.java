@@ -1,4 +1,4 @@
-package io.salve.proxy.health;
+package io.salve.proxy.upstream;
 
 import java.util.ArrayList;
 import java.util.List;
