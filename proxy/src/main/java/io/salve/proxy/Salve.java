@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.salve.config.ConfigLoader;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.admin.LeaderRoutes;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
 import io.salve.proxy.coord.Coordination;
@@ -30,7 +31,7 @@ import io.salve.proxy.reload.ReloadCoordinator;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.transport.Transports;
 import io.salve.proxy.shed.LoadShedding;
-import io.salve.proxy.shed.LoadStateRoutes;
+import io.salve.proxy.admin.LoadStateRoutes;
 import io.salve.proxy.shed.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointSource;
@@ -160,7 +161,7 @@ public final class Salve implements AutoCloseable {
     routes.addAll(health.adminRoutes());
     routes.addAll(LoadStateRoutes.of(shedding));
     if (coordination != null) {
-      routes.addAll(coordination.adminRoutes());
+      coordination.leaderBoard().ifPresent(board -> routes.addAll(LeaderRoutes.of(board)));
     }
     adminAddress = admin.start("admin", config.admin().address(), routes);
     if (config.admin().probes() != null) {

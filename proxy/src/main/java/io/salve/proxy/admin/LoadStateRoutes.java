@@ -1,4 +1,4 @@
-package io.salve.proxy.shed;
+package io.salve.proxy.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.config.Values;
+import io.salve.proxy.shed.LoadShedding;
+import io.salve.proxy.shed.LoadState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -110,7 +112,7 @@ public final class LoadStateRoutes {
           "\"for\" must be a positive duration such as 250ms, 60s, 5m or 1h, at most " + MAX_FOR_TEXT);
     }
     shedding.stateMachine().force(state, forHowLong);
-    LOG.info("admin: load state forced to {} for {}", state.key(), Signal.millis(forHowLong.toNanos()));
+    LOG.info("admin: load state forced to {} for {}", state.key(), LoadShedding.millis(forHowLong.toNanos()));
     return AdminResponse.json(200, shedding.describe());
   }
 

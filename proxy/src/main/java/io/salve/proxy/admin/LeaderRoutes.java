@@ -1,4 +1,4 @@
-package io.salve.proxy.coord;
+package io.salve.proxy.admin;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -6,6 +6,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.salve.config.Durations;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.coord.LeaderBoard;
+import io.salve.proxy.coord.LeaderView;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -19,7 +21,7 @@ import java.util.concurrent.CompletionStage;
  * {@code &since=<the since last seen>} answers at once if a change happened in between, so a client
  * that loops never misses one. The wait holds no thread: it is a future on the {@link LeaderBoard}.
  */
-final class LeaderRoutes implements AdminRoute {
+public final class LeaderRoutes implements AdminRoute {
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
   private final LeaderBoard board;
@@ -28,7 +30,8 @@ final class LeaderRoutes implements AdminRoute {
     this.board = board;
   }
 
-  static List<AdminRoute> of(LeaderBoard board) {
+  /** @return the {@code GET /leader} route of {@code board} */
+  public static List<AdminRoute> of(LeaderBoard board) {
     return List.of(new LeaderRoutes(board));
   }
 

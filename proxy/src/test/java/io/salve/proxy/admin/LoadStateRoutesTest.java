@@ -1,4 +1,4 @@
-package io.salve.proxy.shed;
+package io.salve.proxy.admin;
 
 import static io.salve.proxy.shed.ShedFixtures.LISTENER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.shed.LoadShedding;
+import io.salve.proxy.shed.LoadState;
+import io.salve.proxy.shed.ShedFixtures;
 import io.salve.proxy.util.FakeTicker;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,14 +27,7 @@ class LoadStateRoutesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final FakeTicker ticker = new FakeTicker();
-  private final LoadShedding shedding =
-      new LoadShedding(
-          ShedFixtures.config(false, 20, 2000),
-          new RequestSignals(),
-          () -> ShedFixtures.CALM,
-          Map.of(LISTENER, UnlimitedLimiter.INSTANCE),
-          null,
-          ticker);
+  private final LoadShedding shedding = ShedFixtures.calmShedding(ticker);
   private final List<AdminRoute> routes = LoadStateRoutes.of(shedding);
 
   private AdminResponse call(HttpMethod method, String body) {

@@ -1,4 +1,4 @@
-package io.salve.proxy.coord;
+package io.salve.proxy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.salve.proxy.admin.AdminResponse;
+import io.salve.proxy.coord.LeaderBoard;
 import java.nio.charset.StandardCharsets;
 import io.salve.proxy.util.FakeTicker;
 import java.time.Clock;
