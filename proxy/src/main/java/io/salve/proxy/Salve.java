@@ -11,6 +11,7 @@ import io.salve.config.ConfigLoader;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.admin.LeaderRoutes;
+import io.salve.proxy.admin.LeaseRoutes;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
 import io.salve.proxy.coord.Coordination;
@@ -158,7 +159,7 @@ public final class Salve implements AutoCloseable {
   public void start() throws InterruptedException {
     List<AdminRoute> routes =
         new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
-    routes.addAll(health.adminRoutes());
+    routes.addAll(LeaseRoutes.of(health.leases()));
     routes.addAll(LoadStateRoutes.of(shedding));
     if (coordination != null) {
       coordination.leaderBoard().ifPresent(board -> routes.addAll(LeaderRoutes.of(board)));

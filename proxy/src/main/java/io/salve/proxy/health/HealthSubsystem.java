@@ -7,7 +7,6 @@ import io.salve.config.HealthCheckConfig;
 import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
-import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.transport.Transports;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointChange;
@@ -207,9 +206,9 @@ public final class HealthSubsystem implements AutoCloseable {
     }
   }
 
-  /** @return the lease routes to serve on the admin address. */
-  public List<AdminRoute> adminRoutes() {
-    return leases.adminRoutes();
+  /** @return the leased endpoints (admin serves their routes). */
+  public LeaseService leases() {
+    return leases;
   }
 
   /** @return why {@code /ready} is 503: an upstream of {@code admin.readyWhenHealthy} without a healthy endpoint. */
