@@ -22,6 +22,7 @@ import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.CoordinationMetrics;
 import io.salve.proxy.metrics.DiscoveryMetrics;
 import io.salve.proxy.metrics.GcMetrics;
+import io.salve.proxy.metrics.HealthMetrics;
 import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ReloadMetrics;
@@ -33,7 +34,7 @@ import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.transport.Transports;
 import io.salve.proxy.shed.LoadShedding;
 import io.salve.proxy.admin.LoadStateRoutes;
-import io.salve.proxy.shed.ShedMetrics;
+import io.salve.proxy.metrics.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstream;
@@ -105,7 +106,7 @@ public final class Salve implements AutoCloseable {
     ShedMetrics.bind(registry, shedding, config);
     this.server = new SalveServer(config, workers, upstreams, observer, shedding);
     this.admin = new AdminServer(adminLoop);
-    this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
+    this.health = new HealthSubsystem(config, upstreams, workers, new HealthMetrics(registry), metrics::bindEndpoint);
     if (config.coordination() != null) {
       this.coordination = Coordination.create(config, upstreams);
       coordination.addListener(new CoordinationMetrics(registry));

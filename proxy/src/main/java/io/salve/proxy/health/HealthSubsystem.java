@@ -1,6 +1,5 @@
 package io.salve.proxy.health;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.salve.config.HealthCheckConfig;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * salve's self-healing runtime behind one facade: active health probes ({@link HealthChecker}),
  * leased endpoints ({@link LeaseService}), recovery webhooks ({@link RecoveryActions}), their
- * meters ({@link HealthMetrics}), readiness and the health part of {@code /admin/state}.
+ * listener (a {@link HealthListener}: metrics/HealthMetrics), readiness and the health part of {@code /admin/state}.
  *
  * <p>Lifecycle: construct (attaches health state and meters, starts nothing), {@link #start()}
  * (probe loops and lease sweeps), {@link #close()} (before the event loops shut down).
@@ -44,7 +43,7 @@ public final class HealthSubsystem implements AutoCloseable {
   private volatile SalveConfig config;
   private volatile Upstreams upstreams;
   private final Ticker ticker;
-  private final HealthMetrics metrics;
+  private final HealthListener metrics;
   private boolean started; // guarded by this
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final HealthChecker checker;
@@ -60,12 +59,12 @@ public final class HealthSubsystem implements AutoCloseable {
       SalveConfig config,
       Upstreams upstreams,
       EventLoopGroup workers,
-      MeterRegistry registry,
+      HealthListener metrics,
       Consumer<Endpoint> bindEndpointMeters) {
     this.config = Objects.requireNonNull(config, "config");
     this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
     this.ticker = Ticker.system();
-    this.metrics = new HealthMetrics(registry);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.checker = new HealthChecker(workers, ticker, new Random());
     checker.addListener(metrics);
 

@@ -17,7 +17,7 @@
  * scheduled on the event loops with {@link io.salve.proxy.health.HttpProber} / {@link
  * io.salve.proxy.health.TcpProber}, {@link io.salve.proxy.health.LeaseService} serves the lease
  * admin routes and sweeps expiries, {@link io.salve.proxy.health.RecoveryActions} calls the
- * recovery webhook off the event loops, and {@link io.salve.proxy.health.HealthMetrics} attaches as
+ * recovery webhook off the event loops, and metrics/HealthMetrics attaches as
  * a listener (no metric names live anywhere else here). {@link
  * io.salve.proxy.health.HealthSubsystem} wires them together for {@code Salve}.
  */

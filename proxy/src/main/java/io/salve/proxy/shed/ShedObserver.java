@@ -1,5 +1,6 @@
 package io.salve.proxy.shed;
 
+import io.salve.proxy.metrics.ShedMetrics;
 import io.salve.proxy.route.Route;
 
 /** Hears every request {@link LoadShedding} refuses; e.g. the shed counter of {@link ShedMetrics}. */

@@ -1,4 +1,4 @@
-package io.salve.proxy.shed;
+package io.salve.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -8,6 +8,13 @@ import io.salve.config.ListenerConfig;
 import io.salve.config.RouteConfig;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.route.Route;
+import io.salve.proxy.shed.AdaptiveLimiter;
+import io.salve.proxy.shed.LoadShedding;
+import io.salve.proxy.shed.LoadSignals;
+import io.salve.proxy.shed.LoadStateMachine;
+import io.salve.proxy.shed.ShedObserver;
+import io.salve.proxy.shed.ShedReason;
+import io.salve.proxy.shed.Signal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -79,8 +86,7 @@ public final class ShedMetrics implements ShedObserver {
 
   /** @return the signal's value in display units, NaN when unknown */
   static double value(Signal signal, LoadSignals signals) {
-    Object shown = signal.display(signal.value(signals));
-    return shown instanceof Number n ? n.doubleValue() : Double.NaN;
+    return signal.displayValue(signals);
   }
 
   @Override

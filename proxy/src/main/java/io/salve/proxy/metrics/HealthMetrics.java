@@ -1,9 +1,12 @@
-package io.salve.proxy.health;
+package io.salve.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.salve.proxy.health.HealthListener;
+import io.salve.proxy.health.LeaseRegistry;
+import io.salve.proxy.health.ProbeResult;
 import io.salve.proxy.upstream.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The self-healing meters, attached as listeners so the health runtime never names a meter:
+ * The self-healing meters, a {@link HealthListener} so the health runtime never names a meter:
  *
  * <ul>
  *   <li>{@code salve_endpoint_healthy{upstream,endpoint}}: 1 healthy, 0 unhealthy (probed upstreams)
@@ -22,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code salve_recovery_actions_total{upstream,result}}: webhook calls, success|failure
  * </ul>
  */
-public final class HealthMetrics implements HealthChecker.Listener, LeaseListener, RecoveryActions.Listener {
+public final class HealthMetrics implements HealthListener {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> checks = new ConcurrentHashMap<>();
@@ -34,6 +37,7 @@ public final class HealthMetrics implements HealthChecker.Listener, LeaseListene
   }
 
   /** Registers the health gauge of a probed endpoint (static, or leased when it joins). */
+  @Override
   public void bindEndpoint(Endpoint e) {
     Gauge.builder("salve.endpoint.healthy", e, x -> x.isHealthy() ? 1.0 : 0.0)
         .description("1 while the endpoint passes active health probes, 0 while it is marked unhealthy")
@@ -47,6 +51,7 @@ public final class HealthMetrics implements HealthChecker.Listener, LeaseListene
    * gauge, such as connection gauges), so a later endpoint with the same address gets fresh ones.
    * Counters stay: they are cumulative.
    */
+  @Override
   public void unbindEndpoint(Endpoint e) {
     List<Meter> gone = new ArrayList<>();
     for (Meter m : registry.getMeters()) {
@@ -60,6 +65,7 @@ public final class HealthMetrics implements HealthChecker.Listener, LeaseListene
   }
 
   /** Registers the lease gauge and expiry counter of an upstream that takes leases. */
+  @Override
   public void bindLeases(LeaseRegistry leases) {
     Gauge.builder("salve.leases", leases, LeaseRegistry::size)
         .description("Endpoints with an active lease")
@@ -71,6 +77,7 @@ public final class HealthMetrics implements HealthChecker.Listener, LeaseListene
   }
 
   /** Pre-registers the recovery counters of an upstream so they show 0 before the first action. */
+  @Override
   public void bindRecovery(String upstream) {
     action(upstream, true);
     action(upstream, false);
