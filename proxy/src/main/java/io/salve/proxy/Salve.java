@@ -159,7 +159,7 @@ public final class Salve implements AutoCloseable {
   /** Binds admin and its probe port first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
     List<AdminRoute> routes =
-        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
+        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry::scrape, this::notReadyReason, this::state));
     routes.addAll(LeaseRoutes.of(health.leases()));
     routes.addAll(LoadStateRoutes.of(shedding));
     if (coordination != null) {
@@ -168,7 +168,7 @@ public final class Salve implements AutoCloseable {
     adminAddress = admin.start("admin", config.admin().address(), routes);
     if (config.admin().probes() != null) {
       probesAddress =
-          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry, this::notReadyReason));
+          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry::scrape, this::notReadyReason));
     }
     health.start();
     if (coordination != null) {

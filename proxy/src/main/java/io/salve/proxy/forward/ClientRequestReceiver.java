@@ -142,7 +142,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     String host = headers.get(HttpHeaderNames.HOST);
     String method = req.method().name();
-    Route route = listener.router().route(method, host == null ? null : RequestTarget.hostOnly(host), target.path(), headers);
+    Route route = listener.router().route(method, host == null ? null : RequestTarget.hostOnly(host), target.path(), (name, value) -> headers.contains(name, value, false));
     if (route == null) {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;

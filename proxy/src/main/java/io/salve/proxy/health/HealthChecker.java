@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.salve.config.HealthCheckConfig;
+import io.salve.proxy.health.probe.Prober;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointHealth;
 import io.salve.proxy.upstream.Upstream;

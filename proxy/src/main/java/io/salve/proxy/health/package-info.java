@@ -14,8 +14,8 @@
  * read paths never block.
  *
  * <p>The runtime only carries them out: {@link io.salve.proxy.health.HealthChecker} runs probe loops
- * scheduled on the event loops with {@link io.salve.proxy.health.HttpProber} / {@link
- * io.salve.proxy.health.TcpProber}, {@link io.salve.proxy.health.LeaseService} serves the lease
+ * scheduled on the event loops with {@link io.salve.proxy.health.probe.HttpProber} / {@link
+ * io.salve.proxy.health.probe.TcpProber}, {@link io.salve.proxy.health.LeaseService} serves the lease
  * admin routes and sweeps expiries, {@link io.salve.proxy.health.RecoveryActions} calls the
  * recovery webhook off the event loops, and metrics/HealthMetrics attaches as
  * a listener (no metric names live anywhere else here). {@link
@@ -23,5 +23,7 @@
  */
 package io.salve.proxy.health;
 
+import io.salve.proxy.health.probe.HttpProber;
+import io.salve.proxy.health.probe.TcpProber;
 import io.salve.proxy.upstream.EndpointHealth;
 import io.salve.proxy.upstream.PanicMode;

@@ -3,7 +3,10 @@ package io.salve.proxy.arch;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchRule;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.List;
 
 /**
@@ -25,9 +28,11 @@ final class LayeringRules {
         noPackageCycles(),
         nothingImportsTheCompositionRoot(),
         decisionsImportNoNetty(),
+        shedDecisionsImportNoNetty(),
         onlyIoPackagesTouchNettyChannels(),
         meterRegistryOnlyInMetrics(),
-        concernsDoNotImportAdmin());
+        concernsDoNotImportAdmin(),
+        concernsSpeakNoHttp());
   }
 
   /** The sub-packages of the root (server, forward, ...) form a directed acyclic graph. */
@@ -60,8 +65,7 @@ final class LayeringRules {
             root + ".route..",
             root + ".resilience..",
             root + ".util..",
-            root + ".reload..",
-            root + ".metrics..")
+            root + ".reload..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.netty..")
@@ -69,11 +73,34 @@ final class LayeringRules {
   }
 
   /**
-   * Channels, pipelines and handlers belong to the packages that do I/O. health/ is the one exception
-   * outside them: its probers open their own connections to endpoints (a TCP or HTTP probe is I/O).
-   * shed/ may use an event executor (the loop-delay probe schedules on it) but no channel.
+   * shed/'s decisions (state machine, limiters, windows, signals) import no Netty. Two named classes
+   * may use an event executor, and only as a scheduler: {@code EventLoopDelayProbe} measures how late
+   * a task scheduled on each event loop runs (that lateness is the signal), and {@code LoadShedding}
+   * schedules the periodic evaluation on one loop.
+   */
+  ArchRule shedDecisionsImportNoNetty() {
+    return noClasses()
+        .that()
+        .resideInAPackage(root + ".shed..")
+        .and(DescribedPredicate.not(inTopLevelClass(root + ".shed.EventLoopDelayProbe", root + ".shed.LoadShedding")))
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.netty..")
+        .because("load decisions are plain objects driven by a fake ticker in unit tests");
+  }
+
+  /**
+   * Channels, pipelines, handlers and bootstraps belong to the packages that do I/O: transport, server,
+   * forward, upstream, admin and codec (its decoders are handlers). The one exception outside them is
+   * health/probe: a TCP or HTTP probe opens its own connection to an endpoint. An event loop used only
+   * as a scheduler ({@code EventLoopGroup.next().schedule(...)}, as health/, shed/ and coord/ do) is
+   * not channel I/O and is allowed everywhere outside the decision packages.
    */
   ArchRule onlyIoPackagesTouchNettyChannels() {
+    DescribedPredicate<JavaClass> channelIo =
+        JavaClass.Predicates.resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..")
+            .and(DescribedPredicate.not(JavaClass.Predicates.assignableTo(EventExecutorGroup.class)))
+            .as("Netty channel or bootstrap types (event loops as schedulers excepted)");
     return noClasses()
         .that()
         .resideInAPackage(root + "..")
@@ -88,9 +115,8 @@ final class LayeringRules {
             root + ".codec..",
             root + ".health.probe..")
         .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..")
-        .because("only server, forward, upstream, admin, codec, transport and health probers do I/O");
+        .dependOnClassesThat(channelIo)
+        .because("only transport, server, forward, upstream, admin, codec and health probes do I/O");
   }
 
   /** Meter names and registries live in metrics/; every other concern reports through a listener. */
@@ -113,7 +139,27 @@ final class LayeringRules {
         .resideInAnyPackage(root + ".health..", root + ".shed..", root + ".coord..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(root + ".admin..", "io.netty.handler.codec.http..")
+        .resideInAPackage(root + ".admin..")
+        .because("admin parses requests and writes answers; the concerns behind it know no routes");
+  }
+
+  /** The same concerns know no HTTP message types; only an HTTP health probe speaks HTTP (to an endpoint). */
+  ArchRule concernsSpeakNoHttp() {
+    return noClasses()
+        .that()
+        .resideInAnyPackage(root + ".health..", root + ".shed..", root + ".coord..")
+        .and()
+        .resideOutsideOfPackage(root + ".health.probe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.netty.handler.codec.http..")
         .because("admin parses requests and writes answers; the concerns behind it know no HTTP");
+  }
+
+  /** @return classes that are one of {@code names} or nested in one */
+  private static DescribedPredicate<JavaClass> inTopLevelClass(String... names) {
+    List<String> top = List.of(names);
+    return DescribedPredicate.describe(
+        "in top-level class " + top, c -> top.contains(c.getName().replaceFirst("\\$.*", "")));
   }
 }

@@ -1,4 +1,4 @@
-package io.salve.proxy.health;
+package io.salve.proxy.health.probe;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.salve.proxy.health.ProbeResult;
 import io.salve.proxy.upstream.Endpoint;
 import java.net.ConnectException;
 import java.net.SocketAddress;

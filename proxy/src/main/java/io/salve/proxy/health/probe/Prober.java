@@ -1,6 +1,7 @@
-package io.salve.proxy.health;
+package io.salve.proxy.health.probe;
 
 import io.netty.channel.EventLoop;
+import io.salve.proxy.health.ProbeResult;
 import io.salve.proxy.upstream.Endpoint;
 import java.util.function.Consumer;
 

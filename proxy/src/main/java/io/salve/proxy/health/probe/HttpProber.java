@@ -1,4 +1,4 @@
-package io.salve.proxy.health;
+package io.salve.proxy.health.probe;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.resolver.AddressResolverGroup;
 import io.salve.config.HealthCheckConfig.StatusRange;
+import io.salve.proxy.health.ProbeResult;
 import io.salve.proxy.upstream.Endpoint;
 import java.net.SocketAddress;
 import java.time.Duration;

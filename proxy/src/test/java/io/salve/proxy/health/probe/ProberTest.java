@@ -1,4 +1,4 @@
-package io.salve.proxy.health;
+package io.salve.proxy.health.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,7 @@ import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.salve.config.HealthCheckConfig.StatusRange;
 import io.salve.config.HostPort;
+import io.salve.proxy.health.ProbeResult;
 import io.salve.proxy.upstream.Endpoint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,7 +1,8 @@
-package io.salve.proxy.health;
+package io.salve.proxy.health.probe;
 
 import io.netty.channel.Channel;
 import io.netty.resolver.AddressResolverGroup;
+import io.salve.proxy.health.ProbeResult;
 import io.salve.proxy.upstream.Endpoint;
 import java.net.SocketAddress;
 import java.time.Duration;

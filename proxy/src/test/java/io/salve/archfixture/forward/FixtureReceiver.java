@@ -1,0 +1,18 @@
+package io.salve.archfixture.forward;
+
+import io.salve.archfixture.FixtureMain;
+import io.salve.archfixture.server.FixtureServer;
+
+/** Calls back into the server that built it (the cycle) and reads the composition root. */
+public final class FixtureReceiver {
+  private final FixtureServer server;
+
+  public FixtureReceiver(FixtureServer server) {
+    this.server = server;
+  }
+
+  public String drain() {
+    server.drained();
+    return FixtureMain.name();
+  }
+}
