@@ -4,8 +4,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.salve.config.Durations;
-import io.salve.proxy.admin.AdminResponse;
-import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.coord.LeaderBoard;
 import io.salve.proxy.coord.LeaderView;
 import java.time.Duration;

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
-import io.salve.proxy.admin.AdminResponse;
-import io.salve.proxy.admin.AdminRoute;
 import io.salve.config.Values;
 import io.salve.proxy.shed.LoadShedding;
 import io.salve.proxy.shed.LoadState;

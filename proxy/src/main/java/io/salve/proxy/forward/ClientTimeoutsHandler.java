@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.salve.proxy.forward.ErrorResponses;
 import io.salve.proxy.transport.RollingTimer;
 import java.util.concurrent.TimeUnit;
 

@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.coord.LeaderBoard;
 import java.nio.charset.StandardCharsets;
 import io.salve.proxy.util.FakeTicker;

@@ -10,8 +10,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.salve.proxy.admin.AdminResponse;
-import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.shed.LoadShedding;
 import io.salve.proxy.shed.LoadState;
 import io.salve.proxy.shed.ShedFixtures;
