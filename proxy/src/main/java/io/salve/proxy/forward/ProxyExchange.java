@@ -1,17 +1,12 @@
 package io.salve.proxy.forward;
 
 import io.netty.channel.ChannelFuture;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.salve.proxy.resilience.AttemptOutcome;
 import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.route.Route;
@@ -20,7 +15,6 @@ import io.salve.proxy.upstream.PoolExhaustedException;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.UpstreamStream;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request's trip through salve, as an attempt loop: admission to the upstream (bulkhead, circuit
@@ -30,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *  ClientSide ──content──▶ ProxyExchange ──▶ UpstreamRequestWriter ──▶ UpstreamStream
  *     ▲                    (attempt loop)                                   │
- *     └─── ClientResponseWriter ◀──────── onResponseObject ◀────────────────┘
- *              ExchangeResources: what the exchange holds, released once
+ *     │                         ▲ final head, failures                      │
+ *     └─── ClientResponseWriter ◀── UpstreamResponseReader ◀── response ────┘
+ *   ExchangeResources: what the exchange holds, released once; ExchangeTimers: deadline, per try
  * </pre>
  *
  * <p>Backpressure, one scheme per direction. Request: the client side never auto-reads; the next
@@ -42,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * body already sent is replayed from a {@link ReplayBuffer} when it fit. Every method runs on the
  * client side's event loop, which is also the upstream stream's, so there is no lock.
  */
-final class ProxyExchange implements UpstreamStream.Listener {
+final class ProxyExchange {
   private final ClientSide client;
   private final ListenerContext listener;
   private final Route route;
@@ -53,6 +48,7 @@ final class ProxyExchange implements UpstreamStream.Listener {
   private final UpstreamRequestWriter requestWriter;
   private final ClientResponseWriter responseWriter;
   private final ExchangeTimers timers;
+  private final UpstreamResponseReader responseReader;
   private ExchangeState state = ExchangeState.NEW;
   private Endpoint endpoint;
   private int attempts;
@@ -70,10 +66,16 @@ final class ProxyExchange implements UpstreamStream.Listener {
     this.requestWriter = new UpstreamRequestWriter(request, client, retries.replay(), facts.maxRequestBody());
     this.responseWriter = new ClientResponseWriter(client, facts, listener, upstream.name());
     this.timers = new ExchangeTimers(client.eventLoop());
+    this.responseReader = new UpstreamResponseReader(this, client, responseWriter, requestWriter, held);
   }
 
   ExchangeState state() {
     return state;
+  }
+
+  /** For the response reader, which tracks informational responses. */
+  void moveTo(ExchangeState next) {
+    state = next;
   }
 
   void start() {
@@ -111,7 +113,7 @@ final class ProxyExchange implements UpstreamStream.Listener {
     Duration perTry = retries.perTryTimeout();
     timers.startAttempt(perTry, () -> attemptFailed(AttemptFailure.TIMEOUT));
     int attempt = attempts;
-    Future<? extends UpstreamStream> f = listener.upstreamSide().open(upstream, endpoint, client.eventLoop(), this);
+    Future<? extends UpstreamStream> f = listener.upstreamSide().open(upstream, endpoint, client.eventLoop(), responseReader);
     if (f.isDone()) {
       onOpened(f, attempt);
     } else {
@@ -167,13 +169,6 @@ final class ProxyExchange implements UpstreamStream.Listener {
     respondLocally(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request body", 0);
   }
 
-  @Override
-  public void onUpstreamWritabilityChanged(boolean writable) {
-    if (writable && state != ExchangeState.DONE) {
-      requestWriter.onUpstreamWritable();
-    }
-  }
-
   /** The client side's writability changed: pause or resume reading the upstream response. */
   void onClientWritabilityChanged(boolean writable) {
     UpstreamStream s = held.stream();
@@ -182,40 +177,17 @@ final class ProxyExchange implements UpstreamStream.Listener {
     }
   }
 
-  @Override
-  public void onResponseObject(HttpObject msg) {
-    if (state == ExchangeState.DONE) {
-      ReferenceCountUtil.release(msg);
-    } else if (msg.decoderResult().isFailure()) {
-      ReferenceCountUtil.release(msg);
-      attemptFailed(AttemptFailure.PROTOCOL);
-    } else if (msg instanceof HttpResponse && !onResponseHead((HttpResponse) msg)) {
-      ReferenceCountUtil.release(msg);
-    } else if (msg instanceof HttpContent) {
-      onResponseContent((HttpContent) msg);
-    }
-  }
-
-  /** @return false when the head is not passed on (retried or refused). */
-  private boolean onResponseHead(HttpResponse response) {
+  /**
+   * The final head of the current attempt's response: retried, or passed on to the client, after
+   * which nothing is retried.
+   *
+   * @return whether the head is passed on
+   */
+  boolean onFinalHead(HttpResponse response, int fields) {
     int code = response.status().code();
-    if (code < 200) {
-      if (code == 101) {
-        attemptFailed(AttemptFailure.PROTOCOL); // upgrades are not proxied: Upgrade was stripped on the way up
-        return false;
-      }
-      state = ExchangeState.INFORMATIONAL;
-      responseWriter.informational(response);
-      return true;
-    }
-    int fields = FieldScan.of(response.headers());
-    if (!HopByHop.strip(response.headers(), fields)) {
-      attemptFailed(AttemptFailure.PROTOCOL);
-      return false;
-    }
-    AttemptOutcome outcome = AttemptOutcome.status(code);
     timers.cancelAttempt();
     listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), AttemptFailure.statusClass(code));
+    AttemptOutcome outcome = AttemptOutcome.status(code);
     held.ledger().record(outcome, endpoint);
     if (retryIfPlanned(outcome, response.headers())) {
       return false; // this response and its stream are dropped; the retry starts afresh
@@ -225,46 +197,11 @@ final class ProxyExchange implements UpstreamStream.Listener {
     return true;
   }
 
-  private void onResponseContent(HttpContent content) {
-    if (state == ExchangeState.INFORMATIONAL) {
-      if (content instanceof LastHttpContent) {
-        state = ExchangeState.AWAITING_RESPONSE;
-      }
-      responseWriter.informationalEnd(content);
-      return;
-    }
-    ChannelFuture lastWritten = responseWriter.content(content);
-    if (lastWritten == null) {
-      UpstreamStream s = held.stream(); // the write may have ended the exchange
-      if (s != null && !client.isWritable()) {
-        s.setAutoRead(false);
-      }
-      return;
-    }
+  /** The response's last part is being written: the stream goes back, the exchange ends. */
+  void onResponseComplete(ChannelFuture lastWritten) {
     held.releaseAttempt(requestWriter.requestSent()); // the stream itself refuses reuse after Connection: close
     finish(null);
     responseWriter.closeAfter(lastWritten);
-  }
-
-  @Override
-  public void onUpstreamClosed() {
-    if (state != ExchangeState.DONE) {
-      attemptFailed(AttemptFailure.RESET);
-    }
-  }
-
-  @Override
-  public void onUpstreamError(Throwable cause) {
-    if (state != ExchangeState.DONE) {
-      attemptFailed(cause instanceof DecoderException ? AttemptFailure.PROTOCOL : AttemptFailure.RESET);
-    }
-  }
-
-  @Override
-  public void onUpstreamIdle() {
-    if (state != ExchangeState.DONE) {
-      attemptFailed(AttemptFailure.TIMEOUT);
-    }
   }
 
   private void deadlineExpired() {
@@ -290,7 +227,8 @@ final class ProxyExchange implements UpstreamStream.Listener {
     finish("client_closed");
   }
 
-  private void attemptFailed(AttemptFailure failure) {
+  /** The current attempt failed (its stream said so, or its timer ran out); events after the end are ignored. */
+  void attemptFailed(AttemptFailure failure) {
     if (state == ExchangeState.DONE || !held.attemptHeld()) {
       return;
     }
