@@ -3,6 +3,7 @@ package io.salve.proxy.forward;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -53,6 +54,10 @@ final class ExchangeHarness implements AutoCloseable {
   boolean draining;
 
   ExchangeHarness(String yaml) {
+    this(yaml, AdmissionControl.ALLOW_ALL);
+  }
+
+  ExchangeHarness(String yaml, AdmissionControl admission) {
     SalveConfig config;
     try {
       config = new ConfigLoader(Map.of()).parse(yaml, "test.yaml");
@@ -87,7 +92,7 @@ final class ExchangeHarness implements AutoCloseable {
         };
     slot.set(
         new ListenerContext(
-            config.listeners().get(0), upstreams, observer, () -> draining, AdmissionControl.ALLOW_ALL, nanos::get,
+            config.listeners().get(0), upstreams, observer, () -> draining, admission, nanos::get,
             Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC), RandomSource.of(new Random(42)),
             upstreamSide));
   }
@@ -157,6 +162,9 @@ final class ExchangeHarness implements AutoCloseable {
       ClientTimeoutsHandler timeouts = new ClientTimeoutsHandler(600_000, 600_000);
       channel =
           new EmbeddedChannel(
+              DefaultChannelId.newInstance(),
+              false,
+              false,
               new ChannelOutboundHandlerAdapter() {
                 @Override
                 public void read(ChannelHandlerContext ctx) {
@@ -166,8 +174,13 @@ final class ExchangeHarness implements AutoCloseable {
               },
               timeouts,
               new ClientRequestReceiver(slot, timeouts));
-      channel.freezeTime();
       channel.config().setAutoRead(false); // as salve's client connections: reads are demanded
+      try {
+        channel.register();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      channel.freezeTime();
     }
 
     /**
@@ -178,7 +191,7 @@ final class ExchangeHarness implements AutoCloseable {
       channel.writeInbound(msg);
       if (msg instanceof HttpRequest) {
         HttpRequest r = (HttpRequest) msg;
-        if (!r.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !r.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        if (channel.isOpen() && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !r.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
           channel.writeInbound(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
         }
       }
