@@ -26,7 +26,7 @@ import java.net.SocketAddress;
 
 /**
  * Receives requests on one client connection, one at a time: checks and routes each head, rewrites
- * it for the upstream, and hands it with its body to a {@link ProxyExchange}. Requests that cannot
+ * it for the upstream, and hands it with its body to a {@link ProxyExchange}, through the connection's {@link Http1ClientSide}. Requests that cannot
  * be forwarded are answered here and never reach an upstream.
  *
  * <p>The channel does not auto-read: {@link io.salve.proxy.transport.OneMessagePerRead} in front hands
@@ -40,6 +40,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   // The listener's context as of the current request's head: a reload affects the next request.
   private ListenerContext listener;
   private ChannelHandlerContext ctx;
+  private ClientSide side;
   private ProxyExchange exchange;
   private String peerText;
   private boolean readRequested;
@@ -55,6 +56,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.side = new Http1ClientSide(ctx, this);
   }
 
   @Override
@@ -117,8 +119,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private void onRequestHead(HttpRequest req) {
     listener = slot.current();
     listener.observer().onRequestStarted(listener.name());
-    long startNanos = System.nanoTime();
-    long epochMillis = System.currentTimeMillis();
+    long startNanos = listener.ticker().nanos();
+    long epochMillis = listener.clock().millis();
     if (req.decoderResult().isFailure()) {
       reject(req, RequestChecks.decoderFailure(req.decoderResult().cause()), epochMillis, startNanos, true);
       return;
@@ -174,7 +176,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     ForwardedHeaders.dropSalveHeaders(headers, fields);
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peer();
-    String requestId = ForwardedHeaders.apply(headers, fields, client, listener.isTrusted(peer), host);
+    String requestId = ForwardedHeaders.apply(headers, fields, client, listener.isTrusted(peer), host, listener.random().current());
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
       // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
@@ -187,7 +189,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
             req.method() == HttpMethod.HEAD, hasBody, maxBody);
     Upstream upstream = listener.upstreams().get(route.upstream());
-    exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts, permit);
+    exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit);
     exchange.start();
   }
 
@@ -237,7 +239,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             new ExchangeRecord(
                 epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), peer(),
                 req.method().name(), req.uri(), listener.name(), null, null, null, r.status().code(),
-                System.nanoTime() - startNanos, 0, 0, 0, r.reason()));
+                listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason()));
     if (close) {
       closing = true;
       f.addListener(ChannelFutureListener.CLOSE);

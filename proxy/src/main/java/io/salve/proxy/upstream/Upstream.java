@@ -243,7 +243,7 @@ public final class Upstream {
    *
    * @param loop the client connection's event loop; must be the current thread
    */
-  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamConnection.Listener l) {
+  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamStream.Listener l) {
     Map<Endpoint, EndpointPool> byEndpoint = pools.get();
     EndpointPool pool = byEndpoint.get(endpoint);
     if (pool == null) {
