@@ -90,8 +90,9 @@ final class LayeringRules {
   }
 
   /**
-   * Channels, pipelines, handlers and bootstraps belong to the packages that do I/O: transport, server,
-   * forward, upstream, admin and codec (its decoders are handlers). The one exception outside them is
+   * Channels, pipelines, handlers and bootstraps belong to the packages that do I/O: transport (and tls,
+   * its TLS counterpart, for contexts and handlers that server and upstream install), server, forward,
+   * upstream, admin and codec (its decoders are handlers). The one exception outside them is
    * health/probe: a TCP or HTTP probe opens its own connection to an endpoint. An event loop used only
    * as a scheduler ({@code EventLoopGroup.next().schedule(...)}, as health/, shed/ and coord/ do) is
    * not channel I/O and is allowed everywhere outside the decision packages.
@@ -108,6 +109,7 @@ final class LayeringRules {
         .resideOutsideOfPackages(
             root,
             root + ".transport..",
+            root + ".tls..",
             root + ".server..",
             root + ".forward..",
             root + ".upstream..",
