@@ -21,7 +21,6 @@ import io.salve.proxy.upstream.Upstream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -180,7 +179,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
       // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
-      headers.set(HttpHeaderNames.HOST, localAuthority(ctx.channel().localAddress()));
+      headers.set(HttpHeaderNames.HOST, Addresses.authority(ctx.channel().localAddress()));
     }
     req.setUri(target.originForm());
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -249,29 +248,12 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static String localAuthority(SocketAddress local) {
-    if (local instanceof InetSocketAddress) {
-      InetSocketAddress isa = (InetSocketAddress) local;
-      String host = isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
-      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
-    }
-    return String.valueOf(local);
-  }
-
   /** @return the client's address as text, formatted once per connection. */
   private String peer() {
     if (peerText == null) {
-      peerText = peerAddress(ctx.channel().remoteAddress());
+      peerText = Addresses.host(ctx.channel().remoteAddress());
     }
     return peerText;
-  }
-
-  private static String peerAddress(SocketAddress peer) {
-    if (peer instanceof InetSocketAddress) {
-      InetSocketAddress isa = (InetSocketAddress) peer;
-      return isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
-    }
-    return String.valueOf(peer);
   }
 
   @Override

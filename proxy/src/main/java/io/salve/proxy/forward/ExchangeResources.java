@@ -66,6 +66,13 @@ final class ExchangeResources {
     return stream;
   }
 
+  /** Pauses ({@code false}) or resumes reading the current stream's response, if one is held. */
+  void readResponse(boolean read) {
+    if (stream != null) {
+      stream.setAutoRead(read);
+    }
+  }
+
   /**
    * Ends the current attempt's hold: the in-flight count, and the stream, which is reused only if
    * {@code reusable} (otherwise closed: its state is unknown). Its response reading is resumed first,

@@ -18,24 +18,20 @@ import java.time.Duration;
 
 /**
  * One request's trip through salve, as an attempt loop: admission to the upstream (bulkhead, circuit
- * breaker), then one or more attempts, each choosing an endpoint and opening a stream to it on the
- * client's event loop; failures become retries or clear answers. The parts it drives:
+ * breaker), then attempts, each choosing an endpoint and opening a stream to it on the client's event
+ * loop; failures become retries or clear answers. Every method runs on that loop: no lock.
  *
  * <pre>
  *  ClientSide ──content──▶ ProxyExchange ──▶ UpstreamRequestWriter ──▶ UpstreamStream
- *     ▲                    (attempt loop)                                   │
- *     │                         ▲ final head, failures                      │
- *     └─── ClientResponseWriter ◀── UpstreamResponseReader ◀── response ────┘
+ *     ▲                    (attempt loop) ◀── final head, failures ──┐     │
+ *     └─── ClientResponseWriter ◀────────── UpstreamResponseReader ◀─┴─────┘
  *   ExchangeResources: what the exchange holds, released once; ExchangeTimers: deadline, per try
  * </pre>
  *
- * <p>Backpressure, one scheme per direction. Request: the client side never auto-reads; the next
- * request part is read only once the upstream stream is writable. Response: the upstream stream
- * auto-reads until the client side stops being writable, and resumes when it drains.
- *
- * <p>Retries: decided by a {@link RetryPlanner} before any byte of a response reaches the client; a
- * body already sent is replayed from a {@link ReplayBuffer} when it fit. Every method runs on the
- * client side's event loop, which is also the upstream stream's, so there is no lock.
+ * <p>Backpressure, one scheme per direction. Request: the client side never auto-reads; the next part
+ * is read only while the upstream stream is writable. Response: the stream auto-reads until the client
+ * side stops being writable. Retries are decided by a {@link RetryPlanner} before any byte of a
+ * response reaches the client; a body already sent is replayed from a {@link ReplayBuffer}.
  */
 final class ProxyExchange {
   private final ClientSide client;
@@ -102,9 +98,7 @@ final class ProxyExchange {
     if (endpoint == null) {
       held.ledger().release();
       String why = upstream.emptyReason();
-      respondLocally(
-          HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint",
-          why == null ? "upstream has no endpoint to send to" : "upstream has no endpoint: " + why, 0);
+      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint", why == null ? "upstream has no endpoint to send to" : "upstream has no endpoint: " + why, 0);
       return;
     }
     attempts++;
@@ -171,10 +165,7 @@ final class ProxyExchange {
 
   /** The client side's writability changed: pause or resume reading the upstream response. */
   void onClientWritabilityChanged(boolean writable) {
-    UpstreamStream s = held.stream();
-    if (s != null) {
-      s.setAutoRead(writable);
-    }
+    held.readResponse(writable);
   }
 
   /**
@@ -186,9 +177,8 @@ final class ProxyExchange {
   boolean onFinalHead(HttpResponse response, int fields) {
     int code = response.status().code();
     timers.cancelAttempt();
-    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), AttemptFailure.statusClass(code));
     AttemptOutcome outcome = AttemptOutcome.status(code);
-    held.ledger().record(outcome, endpoint);
+    judge(AttemptFailure.statusClass(code), outcome);
     if (retryIfPlanned(outcome, response.headers())) {
       return false; // this response and its stream are dropped; the retry starts afresh
     }
@@ -209,8 +199,7 @@ final class ProxyExchange {
       return;
     }
     if (held.attemptHeld() && !state.responseStarted()) {
-      listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), AttemptFailure.TIMEOUT.outcome);
-      held.ledger().record(AttemptOutcome.timeout(), endpoint);
+      judge(AttemptFailure.TIMEOUT.outcome, AttemptOutcome.timeout());
     }
     abortAttempt();
     endWith(AttemptFailure.TIMEOUT);
@@ -233,14 +222,18 @@ final class ProxyExchange {
       return;
     }
     timers.cancelAttempt();
-    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), failure.outcome);
     AttemptOutcome outcome = failure.attemptOutcome();
-    held.ledger().record(outcome, endpoint);
+    judge(failure.outcome, outcome);
     abortAttempt();
     if (!state.responseStarted() && outcome != null && retryIfPlanned(outcome, null)) {
       return;
     }
     endWith(failure);
+  }
+
+  private void judge(String label, AttemptOutcome outcome) { // metrics, breaker, outlier detector
+    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), label);
+    held.ledger().record(outcome, endpoint);
   }
 
   /**

@@ -76,9 +76,8 @@ final class UpstreamResponseReader implements UpstreamStream.Listener {
     }
     ChannelFuture lastWritten = writer.content(content);
     if (lastWritten == null) {
-      UpstreamStream s = held.stream(); // the write may have ended the exchange
-      if (s != null && !client.isWritable()) {
-        s.setAutoRead(false);
+      if (!client.isWritable()) {
+        held.readResponse(false); // unless the write ended the exchange and the stream went back
       }
       return;
     }
