@@ -11,6 +11,11 @@ public final class FixtureReceiver {
     this.server = server;
   }
 
+  /** Times itself with the system clock instead of an injected ticker. */
+  public long startedNanos() {
+    return System.nanoTime();
+  }
+
   public String drain() {
     server.drained();
     return FixtureMain.name();

@@ -10,10 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering rules can fail: run on {@code io.salve.archfixture} (test classes with a cycle, a Netty
- * channel in a decision package, an event executor in a shed decision, an admin route and HTTP types in health, a meter outside metrics and
- * a dependency on the composition root) each rule reports its violation. Without this a rule that
- * matched nothing (a typo in a package name) would pass forever.
+ * The layering rules can fail: run on {@code io.salve.archfixture} (test classes with a cycle, a
+ * Netty channel in a decision package, an event executor in a shed decision, an admin route and HTTP
+ * types in health, a meter outside metrics, a dependency on the composition root and a raw clock read
+ * in forward) each rule reports its violation. Without this a rule that matched nothing (a typo in a
+ * package name) would pass forever.
  */
 class LayeringFixtureTest {
   private static final LayeringRules RULES = new LayeringRules("io.salve.archfixture");
@@ -65,9 +66,14 @@ class LayeringFixtureTest {
   }
 
   @Test
+  void rawClockInForward_fails() {
+    assertFails(RULES.forwardingReadsNoRawClockOrRandom(), "FixtureReceiver", "nanoTime");
+  }
+
+  @Test
   void everyRuleIsExercisedByTheFixture() {
     // One failing case above per rule: a new rule needs a new case (and a new fixture class).
-    assertThat(RULES.all()).hasSize(8);
+    assertThat(RULES.all()).hasSize(9);
   }
 
   private static void assertFails(ArchRule rule, String... mentions) {

@@ -32,7 +32,8 @@ final class LayeringRules {
         onlyIoPackagesTouchNettyChannels(),
         meterRegistryOnlyInMetrics(),
         concernsDoNotImportAdmin(),
-        concernsSpeakNoHttp());
+        concernsSpeakNoHttp(),
+        forwardingReadsNoRawClockOrRandom());
   }
 
   /** The sub-packages of the root (server, forward, ...) form a directed acyclic graph. */
@@ -156,6 +157,26 @@ final class LayeringRules {
         .dependOnClassesThat()
         .resideInAPackage("io.netty.handler.codec.http..")
         .because("admin parses requests and writes answers; the concerns behind it know no HTTP");
+  }
+
+  /**
+   * forward/ and server/ get time and randomness from the listener context (a {@code Ticker}, a
+   * {@code Clock}, a {@code RandomSource}), so the exchange's tests drive them exactly.
+   */
+  ArchRule forwardingReadsNoRawClockOrRandom() {
+    return noClasses()
+        .that()
+        .resideInAnyPackage(root + ".forward..", root + ".server..")
+        .should()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(java.time.Instant.class, "now")
+        .orShould()
+        .dependOnClassesThat()
+        .areAssignableTo(java.util.concurrent.ThreadLocalRandom.class)
+        .because("time and randomness are injected so the exchange is tested with a fake ticker and a seed");
   }
 
   /** @return classes that are one of {@code names} or nested in one */
