@@ -10,6 +10,8 @@ import io.netty.channel.EventLoopGroup;
 import io.salve.config.ConfigLoader;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.admin.LeaderRoutes;
+import io.salve.proxy.admin.LeaseRoutes;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
 import io.salve.proxy.coord.Coordination;
@@ -20,6 +22,7 @@ import io.salve.proxy.metrics.AccessLog;
 import io.salve.proxy.metrics.CoordinationMetrics;
 import io.salve.proxy.metrics.DiscoveryMetrics;
 import io.salve.proxy.metrics.GcMetrics;
+import io.salve.proxy.metrics.HealthMetrics;
 import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.ReloadMetrics;
@@ -28,10 +31,10 @@ import io.salve.proxy.reload.ConfigDiff;
 import io.salve.proxy.reload.LoadedConfig;
 import io.salve.proxy.reload.ReloadCoordinator;
 import io.salve.proxy.server.SalveServer;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.shed.LoadShedding;
-import io.salve.proxy.shed.LoadStateRoutes;
-import io.salve.proxy.shed.ShedMetrics;
+import io.salve.proxy.admin.LoadStateRoutes;
+import io.salve.proxy.metrics.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstream;
@@ -103,7 +106,7 @@ public final class Salve implements AutoCloseable {
     ShedMetrics.bind(registry, shedding, config);
     this.server = new SalveServer(config, workers, upstreams, observer, shedding);
     this.admin = new AdminServer(adminLoop);
-    this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
+    this.health = new HealthSubsystem(config, upstreams, workers, new HealthMetrics(registry), metrics::bindEndpoint);
     if (config.coordination() != null) {
       this.coordination = Coordination.create(config, upstreams);
       coordination.addListener(new CoordinationMetrics(registry));
@@ -156,16 +159,16 @@ public final class Salve implements AutoCloseable {
   /** Binds admin and its probe port first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
     List<AdminRoute> routes =
-        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
-    routes.addAll(health.adminRoutes());
+        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry::scrape, this::notReadyReason, this::state));
+    routes.addAll(LeaseRoutes.of(health.leases()));
     routes.addAll(LoadStateRoutes.of(shedding));
     if (coordination != null) {
-      routes.addAll(coordination.adminRoutes());
+      coordination.leaderBoard().ifPresent(board -> routes.addAll(LeaderRoutes.of(board)));
     }
     adminAddress = admin.start("admin", config.admin().address(), routes);
     if (config.admin().probes() != null) {
       probesAddress =
-          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry, this::notReadyReason));
+          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry::scrape, this::notReadyReason));
     }
     health.start();
     if (coordination != null) {

@@ -1,12 +1,11 @@
 package io.salve.proxy.coord;
 
 import io.salve.config.SalveConfig;
-import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstreams;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code coordination} section at run time. This interface names no etcd or gRPC type on
@@ -35,8 +34,8 @@ public interface Coordination extends AutoCloseable {
    */
   Map<String, EndpointSource> endpointSources();
 
-  /** @return admin routes (e.g. {@code GET /leader}). */
-  List<AdminRoute> adminRoutes();
+  /** @return the election's board when an election is configured (admin serves it as {@code GET /leader}). */
+  Optional<LeaderBoard> leaderBoard();
 
   /** @return the {@code coordination} section of {@code /admin/state}. */
   Map<String, Object> describe();

@@ -2,7 +2,6 @@ package io.salve.proxy.coord;
 
 import io.salve.config.CoordinationConfig;
 import io.salve.config.SalveConfig;
-import io.salve.proxy.admin.AdminRoute;
 import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.Ticker;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -85,12 +85,8 @@ final class EtcdCoordination implements Coordination {
   }
 
   @Override
-  public List<AdminRoute> adminRoutes() {
-    List<AdminRoute> routes = new ArrayList<>();
-    if (board != null) {
-      routes.addAll(LeaderRoutes.of(board));
-    }
-    return routes;
+  public Optional<LeaderBoard> leaderBoard() {
+    return Optional.ofNullable(board);
   }
 
   @Override

@@ -1,14 +1,15 @@
 package io.salve.proxy.health;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.salve.config.HealthCheckConfig;
 import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
-import io.salve.proxy.admin.AdminRoute;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.health.probe.HttpProber;
+import io.salve.proxy.health.probe.Prober;
+import io.salve.proxy.health.probe.TcpProber;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.EndpointChange;
 import io.salve.proxy.upstream.EndpointSource;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * salve's self-healing runtime behind one facade: active health probes ({@link HealthChecker}),
  * leased endpoints ({@link LeaseService}), recovery webhooks ({@link RecoveryActions}), their
- * meters ({@link HealthMetrics}), readiness and the health part of {@code /admin/state}.
+ * listener (a {@link HealthListener}: metrics/HealthMetrics), readiness and the health part of {@code /admin/state}.
  *
  * <p>Lifecycle: construct (attaches health state and meters, starts nothing), {@link #start()}
  * (probe loops and lease sweeps), {@link #close()} (before the event loops shut down).
@@ -45,7 +46,7 @@ public final class HealthSubsystem implements AutoCloseable {
   private volatile SalveConfig config;
   private volatile Upstreams upstreams;
   private final Ticker ticker;
-  private final HealthMetrics metrics;
+  private final HealthListener metrics;
   private boolean started; // guarded by this
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final HealthChecker checker;
@@ -61,12 +62,12 @@ public final class HealthSubsystem implements AutoCloseable {
       SalveConfig config,
       Upstreams upstreams,
       EventLoopGroup workers,
-      MeterRegistry registry,
+      HealthListener metrics,
       Consumer<Endpoint> bindEndpointMeters) {
     this.config = Objects.requireNonNull(config, "config");
     this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
     this.ticker = Ticker.system();
-    this.metrics = new HealthMetrics(registry);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.checker = new HealthChecker(workers, ticker, new Random());
     checker.addListener(metrics);
 
@@ -207,9 +208,9 @@ public final class HealthSubsystem implements AutoCloseable {
     }
   }
 
-  /** @return the lease routes to serve on the admin address. */
-  public List<AdminRoute> adminRoutes() {
-    return leases.adminRoutes();
+  /** @return the leased endpoints (admin serves their routes). */
+  public LeaseService leases() {
+    return leases;
   }
 
   /** @return why {@code /ready} is 503: an upstream of {@code admin.readyWhenHealthy} without a healthy endpoint. */

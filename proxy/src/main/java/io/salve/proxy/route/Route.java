@@ -3,7 +3,6 @@ package io.salve.proxy.route;
 import io.salve.config.Criticality;
 import io.salve.config.RouteConfig;
 import io.salve.config.RouteMatch;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.salve.proxy.resilience.RetryPolicy;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +37,7 @@ public final class Route {
    * @param path the normalized path
    * @return whether this route takes the request
    */
-  boolean matches(String method, String hostLower, String path, HttpHeaders requestHeaders) {
+  boolean matches(String method, String hostLower, String path, RequestHeaders requestHeaders) {
     if (host != null && !host.equals(hostLower)) {
       return false;
     }
@@ -49,7 +48,7 @@ public final class Route {
       return false;
     }
     for (String[] h : headers) {
-      if (!requestHeaders.contains(h[0], h[1], false)) {
+      if (!requestHeaders.contains(h[0], h[1])) {
         return false;
       }
     }

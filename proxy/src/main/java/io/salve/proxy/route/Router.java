@@ -1,6 +1,5 @@
 package io.salve.proxy.route;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import io.salve.config.ListenerConfig;
 import io.salve.config.RouteConfig;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ public final class Router {
    * @param headers the request headers
    * @return the first matching route, or null
    */
-  public Route route(String method, String hostLower, String normalizedPath, HttpHeaders headers) {
+  public Route route(String method, String hostLower, String normalizedPath, RequestHeaders headers) {
     for (Route r : routes) {
       if (r.matches(method, hostLower, normalizedPath, headers)) {
         return r;

@@ -9,7 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EndpointPool {
   private record Waiter(
-      Promise<UpstreamConnection> promise, UpstreamConnection.Listener listener, ScheduledFuture<?> timeout) {}
+      Promise<UpstreamConnection> promise, UpstreamStream.Listener listener, ScheduledFuture<?> timeout) {}
 
   private final Endpoint endpoint;
   private final EventLoop loop;
@@ -63,7 +63,7 @@ final class EndpointPool {
   }
 
   /** @return a future completed on this loop with a connection lent to {@code listener}. */
-  Future<UpstreamConnection> acquire(UpstreamConnection.Listener listener) {
+  Future<UpstreamConnection> acquire(UpstreamStream.Listener listener) {
     Promise<UpstreamConnection> promise = loop.newPromise();
     UpstreamConnection conn;
     while ((conn = idle.pollFirst()) != null) {
@@ -84,7 +84,7 @@ final class EndpointPool {
     return promise;
   }
 
-  private void connect(Promise<UpstreamConnection> promise, UpstreamConnection.Listener listener) {
+  private void connect(Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
     open++;
     endpoint.openConnections().incrementAndGet();
     ChannelFuture f = bootstrap.connect(endpoint.socketAddress());

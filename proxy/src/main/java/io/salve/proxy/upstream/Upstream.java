@@ -8,7 +8,6 @@ import io.netty.util.concurrent.Future;
 import io.salve.config.EndpointConfig;
 import io.salve.config.HostPort;
 import io.salve.config.UpstreamConfig;
-import io.salve.proxy.health.PanicMode;
 import io.salve.proxy.resilience.CircuitBreaker;
 import io.salve.proxy.resilience.ConcurrencyLimit;
 import io.salve.proxy.resilience.OutlierDetector;
@@ -244,7 +243,7 @@ public final class Upstream {
    *
    * @param loop the client connection's event loop; must be the current thread
    */
-  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamConnection.Listener l) {
+  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamStream.Listener l) {
     Map<Endpoint, EndpointPool> byEndpoint = pools.get();
     EndpointPool pool = byEndpoint.get(endpoint);
     if (pool == null) {
