@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>One <em>term</em> ({@link ElectionTerm}) is one lease: grant, keep alive every third of the
  * trusted window, campaign (which etcd answers once this instance's key is the oldest), then lead
  * until the upstream turns unhealthy (resign and revoke), shutdown (the same), or the lease is lost
- * (a new term after a backoff). This class decides when a term starts and ends, reconciles it with
- * what the {@link LeaderObserver} reads, and publishes. {@code self} is true only while the term
- * has won, the upstream is healthy and the {@link LeaseGuard} trusts the lease; the fencing token
- * is the create revision of the leader's key.
+ * (a new term after a backoff). This class decides when a term starts and ends and reconciles it
+ * with what the {@link LeaderObserver} reads; a {@link LeaderReporter} turns what it knows into
+ * what the {@link LeaderBoard} says. {@code self} is true only while the term has won, the upstream
+ * is healthy and the {@link LeaseGuard} trusts the lease; the fencing token is the create revision
+ * of the leader's key.
  *
  * <p>Every field is owned by the coordination thread; jetcd callbacks hop onto it.
  */
@@ -46,6 +47,7 @@ final class LeaderElection implements ElectionTerm.Outcome {
   private final BooleanSupplier healthy;
   private final Ticker ticker;
   private final LeaderBoard board;
+  private final LeaderReporter reporter;
   private final ByteSequence name;
   private final ReconnectBackoff retry = new ReconnectBackoff();
 
@@ -53,9 +55,6 @@ final class LeaderElection implements ElectionTerm.Outcome {
   private long retryAtNanos;
   private boolean stopping;
   private boolean wasHealthy = true;
-  private String observedLeader;
-  private Long observedRevision;
-  private long endedRevision = -1;
   private volatile String lastError;
   private final LeaderObserver observer;
   private ScheduledFuture<?> tick;
@@ -75,6 +74,7 @@ final class LeaderElection implements ElectionTerm.Outcome {
     this.healthy = healthy;
     this.ticker = ticker;
     this.board = board;
+    this.reporter = new LeaderReporter(board, identity, ticker);
     this.name = session.key("elections/" + config.election());
     this.observer = new LeaderObserver(session, name, this::onLeader);
   }
@@ -162,7 +162,7 @@ final class LeaderElection implements ElectionTerm.Outcome {
       term = null;
     }
     if (t.leads()) {
-      endedRevision = t.fencingToken();
+      reporter.steppedDown(t.fencingToken());
       LOG.info("election {}: {} steps down: {}", config.election(), identity, reason);
     }
     publish();
@@ -171,8 +171,7 @@ final class LeaderElection implements ElectionTerm.Outcome {
 
   /** What etcd says about the leader, read after {@code read} was issued. */
   private void onLeader(long read, KeyValue leader) {
-    observedLeader = leader == null ? null : leader.getValue().toString(StandardCharsets.UTF_8);
-    observedRevision = leader == null ? null : leader.getCreateRevision();
+    Long leaderRevision = reporter.observed(leader);
     ElectionTerm t = term;
     LeaderKey pending = leader == null || t == null ? null : t.alreadyLeading(leader);
     if (pending != null) {
@@ -180,7 +179,7 @@ final class LeaderElection implements ElectionTerm.Outcome {
       won(t, pending);
       return;
     }
-    if (t != null && t.lostTo(read, observedRevision)) {
+    if (t != null && t.lostTo(read, leaderRevision)) {
       failed(t, "leader key", new IllegalStateException("this instance's leader key is gone"));
     }
     publish();
@@ -195,19 +194,7 @@ final class LeaderElection implements ElectionTerm.Outcome {
   }
 
   private void publish() {
-    ElectionTerm t = term;
-    if (t != null && t.leads()) {
-      boolean self = wasHealthy && t.trusted();
-      if (self) {
-        board.publish(identity, true, t.fencingToken(), ticker.nanos() + t.nanosUntilDistrust());
-      } else {
-        board.publish(null, null); // leading on etcd, maybe, but salve can no longer vouch for it
-      }
-    } else if (observedRevision != null && observedRevision == endedRevision) {
-      board.publish(null, null); // our own resigned key, until etcd says who follows
-    } else {
-      board.publish(observedLeader, observedRevision);
-    }
+    reporter.publish(term, wasHealthy);
   }
 
   /** Stops campaigning, resigns and revokes; the future completes on the coordination thread. */
