@@ -1,8 +1,8 @@
 /**
  * Coordination through etcd (the {@code coordination} section): the etcd session ({@link
  * io.salve.proxy.coord.EtcdSession}: jetcd client, key namespace, connectivity), leader election
- * ({@code LeaderElection}, which runs one {@code ElectionTerm} per lease and reads the leader
- * through {@code LeaderObserver}), self-registration ({@code EtcdRegistration}) and discovery
+ * ({@code LeaderElection}, which runs one {@code ElectionTerm} per lease, reads the leader through
+ * {@code LeaderObserver} and publishes through {@code LeaderReporter}), self-registration ({@code EtcdRegistration}) and discovery
  * ({@code EtcdDiscovery}: a {@code ServiceWatch} keeps a {@code DiscoveredSet} in step with etcd,
  * and the set feeds an upstream through the {@link io.salve.proxy.upstream.EndpointSource} seam, so
  * the upstream package never depends on this one), and the state admin/ exposes ({@code GET /leader} reads {@link
