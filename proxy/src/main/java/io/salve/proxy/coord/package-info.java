@@ -1,9 +1,11 @@
 /**
  * Coordination through etcd (the {@code coordination} section): the etcd session ({@link
- * io.salve.proxy.coord.EtcdSession}: jetcd client, key namespace, connectivity), leader election,
- * self-registration ({@code EtcdRegistration}) and discovery ({@code EtcdDiscovery}, which feeds an
- * upstream through the {@link io.salve.proxy.upstream.EndpointSource} seam, so the upstream package
- * never depends on this one), and the state admin/ exposes ({@code GET /leader} reads {@link
+ * io.salve.proxy.coord.EtcdSession}: jetcd client, key namespace, connectivity), leader election
+ * ({@code LeaderElection}, which runs one {@code ElectionTerm} per lease, reads the leader through
+ * {@code LeaderObserver} and publishes through {@code LeaderReporter}), self-registration ({@code EtcdRegistration}) and discovery
+ * ({@code EtcdDiscovery}: a {@code ServiceWatch} keeps a {@code DiscoveredSet} in step with etcd,
+ * and the set feeds an upstream through the {@link io.salve.proxy.upstream.EndpointSource} seam, so
+ * the upstream package never depends on this one), and the state admin/ exposes ({@code GET /leader} reads {@link
  * io.salve.proxy.coord.Coordination#leaderBoard}; {@code /admin/state} reads {@code describe()}).
  *
  * <p>Class loading: {@link io.salve.proxy.coord.Coordination} is the only type the rest of salve
