@@ -1,29 +1,24 @@
 package io.salve.proxy.forward;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.concurrent.Future;
-import io.salve.proxy.resilience.AttemptOutcome;
 import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.route.Route;
-import io.salve.proxy.upstream.Endpoint;
-import io.salve.proxy.upstream.PoolExhaustedException;
 import io.salve.proxy.upstream.Upstream;
-import io.salve.proxy.upstream.UpstreamStream;
-import java.time.Duration;
 
 /**
- * One request's trip through salve, as an attempt loop: admission to the upstream (bulkhead, circuit
- * breaker), then attempts, each choosing an endpoint and opening a stream to it on the client's event
- * loop; failures become retries or clear answers. Every method runs on that loop: no lock.
+ * One request's trip through salve: admission to the upstream's bulkhead, then the {@link
+ * AttemptLoop}, then the end (a relayed response, salve's own answer, or a cut-off connection). It
+ * holds the exchange's one {@link ExchangeState} and hears the client side's events. Every method
+ * runs on the client side's event loop, which is also the upstream stream's: no lock.
  *
  * <pre>
  *  ClientSide ──content──▶ ProxyExchange ──▶ UpstreamRequestWriter ──▶ UpstreamStream
- *     ▲                    (attempt loop) ◀── final head, failures ──┐     │
+ *     ▲                     AttemptLoop  ◀── final head, failures ──┐     │
  *     └─── ClientResponseWriter ◀────────── UpstreamResponseReader ◀─┴─────┘
  *   ExchangeResources: what the exchange holds, released once; ExchangeTimers: deadline, per try
  * </pre>
@@ -39,15 +34,12 @@ final class ProxyExchange {
   private final Route route;
   private final Upstream upstream;
   private final RequestFacts facts;
-  private final RetryControl retries;
   private final ExchangeResources held;
   private final UpstreamRequestWriter requestWriter;
   private final ClientResponseWriter responseWriter;
   private final ExchangeTimers timers;
-  private final UpstreamResponseReader responseReader;
+  private final AttemptLoop attempts;
   private ExchangeState state = ExchangeState.NEW;
-  private Endpoint endpoint;
-  private int attempts;
 
   ProxyExchange(
       ClientSide client, ListenerContext listener, Route route, Upstream upstream, HttpRequest request,
@@ -57,21 +49,26 @@ final class ProxyExchange {
     this.route = route;
     this.upstream = upstream;
     this.facts = facts;
-    this.retries = new RetryControl(route, upstream, request, facts, listener);
+    RetryControl retries = new RetryControl(route, upstream, request, facts, listener);
     this.held = new ExchangeResources(upstream.bulkhead(), permit, new AttemptLedger(upstream), retries.replay());
     this.requestWriter = new UpstreamRequestWriter(request, client, retries.replay(), facts.maxRequestBody());
     this.responseWriter = new ClientResponseWriter(client, facts, listener, upstream.name());
     this.timers = new ExchangeTimers(client.eventLoop());
-    this.responseReader = new UpstreamResponseReader(this, client, responseWriter, requestWriter, held);
+    UpstreamResponseReader reader = new UpstreamResponseReader(this, client, responseWriter, requestWriter, held);
+    this.attempts = new AttemptLoop(this, listener, upstream, held, timers, retries, requestWriter, reader);
   }
 
   ExchangeState state() {
     return state;
   }
 
-  /** For the response reader, which tracks informational responses. */
+  /** For the attempt loop and the response reader, which move the exchange along its path. */
   void moveTo(ExchangeState next) {
     state = next;
+  }
+
+  EventLoop eventLoop() {
+    return client.eventLoop();
   }
 
   void start() {
@@ -82,54 +79,7 @@ final class ProxyExchange {
     }
     upstream.retryBudget().onRequest();
     timers.startDeadline(route.config().timeout(), this::deadlineExpired);
-    attempt();
-  }
-
-  private void attempt() {
-    if (state == ExchangeState.DONE) {
-      return;
-    }
-    if (!held.ledger().admit()) {
-      listener.observer().onRejected(upstream.name(), "circuit_open");
-      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open", "upstream circuit is open", held.ledger().openSeconds());
-      return;
-    }
-    endpoint = upstream.choose(endpoint, listener.random().current());
-    if (endpoint == null) {
-      held.ledger().release();
-      String why = upstream.emptyReason();
-      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_endpoint", why == null ? "upstream has no endpoint to send to" : "upstream has no endpoint: " + why, 0);
-      return;
-    }
-    attempts++;
-    state = ExchangeState.CONNECTING;
-    held.beginAttempt(endpoint);
-    Duration perTry = retries.perTryTimeout();
-    timers.startAttempt(perTry, () -> attemptFailed(AttemptFailure.TIMEOUT));
-    int attempt = attempts;
-    Future<? extends UpstreamStream> f = listener.upstreamSide().open(upstream, endpoint, client.eventLoop(), responseReader);
-    if (f.isDone()) {
-      onOpened(f, attempt);
-    } else {
-      f.addListener(done -> onOpened(f, attempt));
-    }
-  }
-
-  private void onOpened(Future<? extends UpstreamStream> f, int attempt) {
-    if (state != ExchangeState.CONNECTING || attempt != attempts) {
-      // This attempt was given up (timeout, client gone) while its stream was being opened.
-      if (f.isSuccess()) {
-        f.getNow().release(true);
-      }
-      return;
-    }
-    if (!f.isSuccess()) {
-      attemptFailed(f.cause() instanceof PoolExhaustedException ? AttemptFailure.POOL_EXHAUSTED : AttemptFailure.CONNECT);
-      return;
-    }
-    state = ExchangeState.AWAITING_RESPONSE;
-    held.holdStream(f.getNow());
-    requestWriter.start(f.getNow());
+    attempts.next();
   }
 
   /** A part of the request body from the client; ownership passes here. */
@@ -139,7 +89,7 @@ final class ProxyExchange {
       content.release();
     } else if (!withinLimit) {
       content.release();
-      abortAttempt();
+      attempts.abort();
       respondLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + requestWriter.maxBody() + " bytes", 0);
     } else {
       requestWriter.forward(content, held.stream());
@@ -155,7 +105,7 @@ final class ProxyExchange {
     if (state == ExchangeState.DONE) {
       return;
     }
-    abortAttempt();
+    attempts.abort();
     if (state.responseStarted()) {
       cutOff("bad_request");
       return;
@@ -168,6 +118,17 @@ final class ProxyExchange {
     held.readResponse(writable);
   }
 
+  /** The client connection closed before the exchange ended. */
+  void onClientClosed() {
+    if (state == ExchangeState.DONE) {
+      return;
+    }
+    held.ledger().release();
+    attempts.abort();
+    responseWriter.clientGone(state.responseStarted());
+    finish("client_closed");
+  }
+
   /**
    * The final head of the current attempt's response: retried, or passed on to the client, after
    * which nothing is retried.
@@ -175,15 +136,11 @@ final class ProxyExchange {
    * @return whether the head is passed on
    */
   boolean onFinalHead(HttpResponse response, int fields) {
-    int code = response.status().code();
-    timers.cancelAttempt();
-    AttemptOutcome outcome = AttemptOutcome.status(code);
-    judge(AttemptFailure.statusClass(code), outcome);
-    if (retryIfPlanned(outcome, response.headers())) {
+    if (attempts.retriedOnResponse(response.status().code(), response.headers())) {
       return false; // this response and its stream are dropped; the retry starts afresh
     }
     state = ExchangeState.RESPONDING;
-    responseWriter.head(response, fields, requestWriter.requestRead(), attempts);
+    responseWriter.head(response, fields, requestWriter.requestRead(), attempts.attempts());
     return true;
   }
 
@@ -194,64 +151,22 @@ final class ProxyExchange {
     responseWriter.closeAfter(lastWritten);
   }
 
-  private void deadlineExpired() {
-    if (state == ExchangeState.DONE) {
-      return;
-    }
-    if (held.attemptHeld() && !state.responseStarted()) {
-      judge(AttemptFailure.TIMEOUT.outcome, AttemptOutcome.timeout());
-    }
-    abortAttempt();
-    endWith(AttemptFailure.TIMEOUT);
-  }
-
-  /** The client connection closed before the exchange ended. */
-  void onClientClosed() {
-    if (state == ExchangeState.DONE) {
-      return;
-    }
-    held.ledger().release();
-    abortAttempt();
-    responseWriter.clientGone(state.responseStarted());
-    finish("client_closed");
-  }
-
   /** The current attempt failed (its stream said so, or its timer ran out); events after the end are ignored. */
   void attemptFailed(AttemptFailure failure) {
     if (state == ExchangeState.DONE || !held.attemptHeld()) {
       return;
     }
-    timers.cancelAttempt();
-    AttemptOutcome outcome = failure.attemptOutcome();
-    judge(failure.outcome, outcome);
-    abortAttempt();
-    if (!state.responseStarted() && outcome != null && retryIfPlanned(outcome, null)) {
+    if (!attempts.failed(failure, state.responseStarted())) {
+      endWith(failure);
+    }
+  }
+
+  private void deadlineExpired() {
+    if (state == ExchangeState.DONE) {
       return;
     }
-    endWith(failure);
-  }
-
-  private void judge(String label, AttemptOutcome outcome) { // metrics, breaker, outlier detector
-    listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), label);
-    held.ledger().record(outcome, endpoint);
-  }
-
-  /**
-   * Asks the planner whether the failed attempt is retried; if so, drops the attempt and schedules
-   * the next one.
-   *
-   * @param response the upstream's response head (for its Retry-After), or null
-   */
-  private boolean retryIfPlanned(AttemptOutcome outcome, HttpHeaders response) {
-    RetryPlanner.Decision d = retries.decide(attempts, outcome, requestWriter.bytesIn(), response);
-    if (d == null || !d.retry()) {
-      return false;
-    }
-    abortAttempt();
-    state = ExchangeState.RETRY_PENDING;
-    listener.observer().onRetry(upstream.name(), outcome.reason());
-    timers.scheduleRetry(d.delayNanos(), this::attempt);
-    return true;
+    attempts.deadlinePassed(state.responseStarted());
+    endWith(AttemptFailure.TIMEOUT);
   }
 
   private void endWith(AttemptFailure failure) {
@@ -269,14 +184,9 @@ final class ProxyExchange {
     client.close();
   }
 
-  /** Gives up the current attempt; its stream is closed, its state being unknown. */
-  private void abortAttempt() {
-    timers.cancelAttempt();
-    held.releaseAttempt(false);
-  }
-
-  private void respondLocally(HttpResponseStatus st, String reason, String message, long retryAfterSeconds) {
-    ChannelFuture f = responseWriter.local(st, reason, message, retryAfterSeconds, requestWriter.requestRead(), attempts);
+  /** Answers with salve's own response (the attempt loop's refusals too) and ends the exchange. */
+  void respondLocally(HttpResponseStatus st, String reason, String message, long retryAfterSeconds) {
+    ChannelFuture f = responseWriter.local(st, reason, message, retryAfterSeconds, requestWriter.requestRead(), attempts.attempts());
     finish(reason);
     responseWriter.closeAfter(f);
   }
@@ -288,13 +198,14 @@ final class ProxyExchange {
     if (!held.close(responseWriter.status(), duration)) {
       return;
     }
+    String endpoint = attempts.endpoint() == null ? null : attempts.endpoint().key();
     listener
         .observer()
         .onRequestEnded(
             new ExchangeRecord(
                 facts.epochMillis(), facts.requestId(), facts.client(), facts.method(), facts.path(), listener.name(),
-                route.name(), upstream.name(), endpoint == null ? null : endpoint.key(), responseWriter.status(),
-                duration, requestWriter.bytesIn(), responseWriter.bytesOut(), attempts, error));
+                route.name(), upstream.name(), endpoint, responseWriter.status(), duration, requestWriter.bytesIn(),
+                responseWriter.bytesOut(), attempts.attempts(), error));
     client.exchangeFinished(responseWriter.closeClient(), requestWriter.requestRead());
   }
 }
