@@ -76,7 +76,13 @@ public final class Main implements Callable<Integer> {
 
   private int run(SalveConfig c, int loops, PrintWriter err) throws InterruptedException {
     DemoUpstream demo = null;
-    Salve salve = new Salve(c, loops);
+    Salve salve;
+    try {
+      salve = new Salve(c, loops);
+    } catch (IllegalStateException e) {
+      err.println("salve: cannot start: " + e.getMessage()); // e.g. a certificate file that cannot be used
+      return 1;
+    }
     try {
       salve.enableReload(config, ConfigLoader.withSystemEnvironment());
       if (demoUpstream != null) {

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.route.Route;
+import io.salve.proxy.tls.ClientCertHeader;
+import io.salve.proxy.tls.ClientIdentity;
 import io.salve.proxy.server.ClientTimeoutsHandler;
 import io.salve.proxy.server.SalveServer;
 import io.salve.proxy.upstream.Upstream;
@@ -143,7 +145,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     String host = headers.get(HttpHeaderNames.HOST);
     String method = req.method().name();
-    Route route = listener.router().route(method, host == null ? null : RequestTarget.hostOnly(host), target.path(), headers);
+    ClientIdentity identity = ClientIdentity.of(ctx.channel());
+    Route route = listener.router().route(
+        method, host == null ? null : RequestTarget.hostOnly(host), target.path(), headers, identity);
     if (route == null) {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;
@@ -175,7 +179,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     ForwardedHeaders.dropSalveHeaders(headers, fields);
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peer();
-    String requestId = ForwardedHeaders.apply(headers, fields, client, listener.isTrusted(peer), host);
+    boolean trustedPeer = listener.isTrusted(peer);
+    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host);
+    ClientCertHeader.apply(headers, identity, trustedPeer);
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
       // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.

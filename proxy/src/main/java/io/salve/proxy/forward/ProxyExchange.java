@@ -21,6 +21,7 @@ import io.salve.proxy.resilience.AttemptOutcome;
 import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.tls.UpstreamTlsException;
 import io.salve.proxy.upstream.PoolExhaustedException;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.UpstreamConnection;
@@ -158,7 +159,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
       return;
     }
     if (!f.isSuccess()) {
-      attemptFailed(f.cause() instanceof PoolExhaustedException ? AttemptFailure.POOL_EXHAUSTED : AttemptFailure.CONNECT);
+      attemptFailed(f.cause() instanceof PoolExhaustedException ? AttemptFailure.POOL_EXHAUSTED
+          : f.cause() instanceof UpstreamTlsException ? AttemptFailure.TLS : AttemptFailure.CONNECT);
       return;
     }
     conn = (UpstreamConnection) f.getNow();

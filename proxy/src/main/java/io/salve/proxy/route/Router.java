@@ -3,6 +3,7 @@ package io.salve.proxy.route;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.salve.config.ListenerConfig;
 import io.salve.config.RouteConfig;
+import io.salve.proxy.tls.ClientIdentity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,8 +27,19 @@ public final class Router {
    * @return the first matching route, or null
    */
   public Route route(String method, String hostLower, String normalizedPath, HttpHeaders headers) {
+    return route(method, hostLower, normalizedPath, headers, null);
+  }
+
+  /**
+   * As {@link #route(String, String, String, HttpHeaders)}, for a client that may have presented a
+   * verified certificate.
+   *
+   * @param client the connection's verified client certificate, or null
+   */
+  public Route route(
+      String method, String hostLower, String normalizedPath, HttpHeaders headers, ClientIdentity client) {
     for (Route r : routes) {
-      if (r.matches(method, hostLower, normalizedPath, headers)) {
+      if (r.matches(method, hostLower, normalizedPath, headers, client)) {
         return r;
       }
     }

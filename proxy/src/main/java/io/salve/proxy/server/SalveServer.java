@@ -14,6 +14,7 @@ import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.forward.ListenerSlot;
+import io.salve.proxy.tls.TlsListeners;
 import io.salve.proxy.upstream.Upstreams;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class SalveServer implements AutoCloseable {
   private final Upstreams upstreams;
   private final ExchangeObserver observer;
   private final AdmissionControl admission;
+  private final TlsListeners tls;
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final Map<String, BoundListener> listeners = new LinkedHashMap<>(); // guarded by this
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -70,6 +72,18 @@ public final class SalveServer implements AutoCloseable {
       Upstreams upstreams,
       ExchangeObserver observer,
       AdmissionControl admission) {
+    this(config, group, upstreams, observer, admission, TlsListeners.NONE);
+  }
+
+  /** @param tls the TLS termination of the listeners that have it */
+  public SalveServer(
+      SalveConfig config,
+      EventLoopGroup group,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      AdmissionControl admission,
+      TlsListeners tls) {
+    this.tls = tls;
     this.config = config;
     this.admission = admission;
     this.group = group;
@@ -113,7 +127,7 @@ public final class SalveServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new ListenerInitializer(b.slot, clients, b.connections));
+            .childHandler(new ListenerInitializer(b.slot, clients, b.connections, tls));
     return Binding.bind(boot, "listener '" + lc.name() + "'", lc.address());
   }
 
@@ -133,6 +147,8 @@ public final class SalveServer implements AutoCloseable {
     if (draining.get()) {
       throw new IllegalStateException("salve is shutting down");
     }
+    // Before any bind: a listener added with tls must never take a connection without it.
+    tls.apply(next);
     Map<String, Channel> moved = new LinkedHashMap<>();
     Map<String, BoundListener> added = new LinkedHashMap<>();
     try {

@@ -1,0 +1,52 @@
+package io.salve.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.salve.proxy.tls.TlsEvents;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TLS meters: {@code salve_tls_handshake_failures_total{listener,reason}} for clients,
+ * {@code salve_upstream_tls_handshakes_total{upstream,result}} and
+ * {@code salve_upstream_tls_handshake_duration_seconds{upstream}} for upstreams. Meters are looked up
+ * once per label set and cached; the labels are bounded (configured names times a fixed set of reasons).
+ */
+public final class TlsMetrics implements TlsEvents {
+  private final MeterRegistry registry;
+  private final ConcurrentHashMap<String, Counter> failures = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> handshakes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+
+  public TlsMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void clientHandshakeFailed(String listener, String reason) {
+    failures.computeIfAbsent(listener + '\0' + reason, k ->
+        Counter.builder("salve.tls.handshake.failures")
+            .description("Client TLS handshakes that failed, by listener and reason")
+            .tags("listener", listener, "reason", reason)
+            .register(registry)).increment();
+  }
+
+  @Override
+  public void upstreamHandshake(String upstream, String result, long durationNanos) {
+    handshakes.computeIfAbsent(upstream + '\0' + result, k ->
+        Counter.builder("salve.upstream.tls.handshakes")
+            .description("TLS handshakes with upstreams, by result (success or the failure reason)")
+            .tags("upstream", upstream, "result", result)
+            .register(registry)).increment();
+    durations.computeIfAbsent(upstream, k ->
+        Timer.builder("salve.upstream.tls.handshake.duration")
+            .description("Time from TCP connect to the end of the TLS handshake with an upstream")
+            .tags("upstream", upstream)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+}

@@ -1,0 +1,97 @@
+package io.salve.proxy.tls;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits after a listener's TLS handler until the handshake ends: on success it records the verified
+ * client certificate ({@link ClientIdentity}) and steps out of the pipeline; on failure it counts the
+ * reason, logs it (rate-limited) and closes the connection. Handshake errors also arrive as
+ * exceptions; they are swallowed here so the HTTP handlers never see them.
+ */
+final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerHandshakeHandler.class);
+
+  private final String listener;
+  private final boolean clientCertificates;
+  private final TlsEvents events;
+  private final FailureLogLimiter logLimiter;
+  private boolean failed;
+
+  ServerHandshakeHandler(String listener, boolean clientCertificates, TlsEvents events, FailureLogLimiter logLimiter) {
+    this.listener = listener;
+    this.clientCertificates = clientCertificates;
+    this.events = events;
+    this.logLimiter = logLimiter;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof SslHandshakeCompletionEvent done) {
+      if (done.isSuccess()) {
+        if (clientCertificates) {
+          recordIdentity(ctx);
+        }
+        ctx.pipeline().remove(this);
+      } else {
+        fail(ctx, done.cause());
+      }
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (c instanceof SSLException || failed) {
+      fail(ctx, c);
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
+  }
+
+  private void recordIdentity(ChannelHandlerContext ctx) {
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    try {
+      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+        ClientIdentity.set(ctx.channel(), ClientIdentity.from(leaf));
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // clientAuth REQUIRE makes this unreachable; without a certificate the connection has no identity
+    }
+  }
+
+  private void fail(ChannelHandlerContext ctx, Throwable cause) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    HandshakeFailure kind = HandshakeFailure.classify(cause);
+    events.clientHandshakeFailed(listener, kind.reason());
+    long left = logLimiter.admit(listener + '|' + kind.reason());
+    if (left >= 0) {
+      LOG.warn("TLS handshake failed on listener '{}' from {}: {} ({}){}", listener, ctx.channel().remoteAddress(),
+          kind.reason(), message(cause), left > 0 ? " [" + left + " more like it not logged]" : "");
+    }
+    ctx.close();
+  }
+
+  static String message(Throwable cause) {
+    String m = cause == null ? null : cause.getMessage();
+    if (m == null) {
+      return cause == null ? "unknown" : cause.getClass().getSimpleName();
+    }
+    m = m.replaceAll("\\s+", " ");
+    return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+  }
+}
