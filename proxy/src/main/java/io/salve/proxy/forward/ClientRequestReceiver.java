@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.ssl.SslHandler;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.tls.ClientCertHeader;
 import io.salve.proxy.tls.ClientIdentity;
@@ -45,6 +46,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   private String peerText;
+  private String scheme;
   private boolean readRequested;
   private boolean skipUntilLast;
   private boolean closing;
@@ -180,7 +182,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peer();
     boolean trustedPeer = listener.isTrusted(peer);
-    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host);
+    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host, scheme());
     ClientCertHeader.apply(headers, identity, trustedPeer);
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
@@ -264,6 +266,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   }
 
   /** @return the client's address as text, formatted once per connection. */
+  /** @return {@code https} on a TLS connection, else {@code http}; looked up once per connection. */
+  private String scheme() {
+    if (scheme == null) {
+      scheme = ctx.pipeline().get(SslHandler.class) != null ? "https" : "http";
+    }
+    return scheme;
+  }
+
   private String peer() {
     if (peerText == null) {
       peerText = peerAddress(ctx.channel().remoteAddress());

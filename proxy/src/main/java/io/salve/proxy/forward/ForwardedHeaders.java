@@ -91,6 +91,11 @@ public final class ForwardedHeaders {
 
   /** As {@link #apply(HttpHeaders, String, boolean, String)}, given the {@link FieldScan} of {@code headers}. */
   static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host) {
+    return apply(headers, fields, peer, trustedPeer, host, "http");
+  }
+
+  /** As {@link #apply(HttpHeaders, int, String, boolean, String)}, for a client that spoke {@code proto}. */
+  static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, String proto) {
     boolean forwarded = (fields & FieldScan.X_FORWARDED) != 0;
     append(headers, X_FORWARDED_FOR, peer, forwarded);
     if (!trustedPeer) {
@@ -104,7 +109,7 @@ public final class ForwardedHeaders {
         dropPrefixed(headers, "x-forwarded-", X_FORWARDED_FOR);
       }
     }
-    append(headers, X_FORWARDED_PROTO, "http", trustedPeer && forwarded);
+    append(headers, X_FORWARDED_PROTO, proto, trustedPeer && forwarded);
     if (host != null) {
       append(headers, X_FORWARDED_HOST, host, trustedPeer && forwarded);
     } else if (!trustedPeer && forwarded) {

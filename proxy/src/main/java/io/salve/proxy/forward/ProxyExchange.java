@@ -346,7 +346,10 @@ final class ProxyExchange implements UpstreamConnection.Listener {
   @Override
   public void onUpstreamError(Throwable cause) {
     if (!finished && !responseDone) {
-      attemptFailed(cause instanceof DecoderException ? AttemptFailure.PROTOCOL : AttemptFailure.RESET);
+      // An SSL error here is a TLS alert after the handshake looked done, as a TLS 1.3 upstream sends
+      // when it refuses salve's client certificate: a TLS failure, not a malformed response.
+      attemptFailed(UpstreamTlsException.isTlsFailure(cause) ? AttemptFailure.TLS
+          : cause instanceof DecoderException ? AttemptFailure.PROTOCOL : AttemptFailure.RESET);
     }
   }
 

@@ -92,7 +92,8 @@ public record ClientIdentity(List<String> uris, List<String> dnsNames, String xf
     return v;
   }
 
+  /** Only the quote is escaped: the subject's own RFC 2253 backslashes pass as they are, as in Envoy. */
   private static String escape(String v) {
-    return v.replace("\\", "\\\\").replace("\"", "\\\"");
+    return v.replace("\"", "\\\"");
   }
 }

@@ -86,7 +86,13 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
+  /** @return the message of the deepest cause (the engine's wrapper says little), on one line, bounded */
   static String message(Throwable cause) {
+    Throwable root = cause;
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    cause = root;
     String m = cause == null ? null : cause.getMessage();
     if (m == null) {
       return cause == null ? "unknown" : cause.getClass().getSimpleName();

@@ -12,6 +12,16 @@ public final class UpstreamTlsException extends Exception {
     this.kind = HandshakeFailure.classify(cause);
   }
 
+  /** @return whether an error on an upstream connection came from TLS (an alert, a bad record) */
+  public static boolean isTlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public HandshakeFailure kind() {
     return kind;
   }
