@@ -44,6 +44,9 @@ public final class PemFiles {
   /** @return the certificates of a PEM file, leaf first, as written. */
   public static X509Certificate[] certificates(Path file) throws TlsMaterialException {
     byte[] bytes = read(file);
+    if (!new String(bytes, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
+      throw new TlsMaterialException(file, "no PEM certificate in it (expected: -----BEGIN CERTIFICATE-----)");
+    }
     try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
       List<X509Certificate> certs = new ArrayList<>();
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
