@@ -36,25 +36,27 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS termination on the real jar: certificates by SNI, ALPN http/1.1, client certificates (mTLS)
  * with the forwarded identity and routes on it, and the refusals with their metric.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsTerminationIT {
-  @TempDir static Path tmp;
-  private static WireMockServer upstream;
-  private static SalveProcess salve;
-  private static TestPki.Issued ca;
-  private static TestPki.Issued web;
-  private static TestPki.Issued other;
-  private static TestPki.Issued expired;
-  private static TestPki.Issued stranger;
-  private static TestPki.Issued strangerCa;
+  @TempDir Path tmp;
+  private WireMockServer upstream;
+  SalveProcess salve;
+  private TestPki.Issued ca;
+  private TestPki.Issued web;
+  private TestPki.Issued other;
+  private TestPki.Issued expired;
+  private TestPki.Issued stranger;
+  private TestPki.Issued strangerCa;
 
   @BeforeAll
-  static void start() throws Exception {
+  void start() throws Exception {
     TestPki pki = new TestPki(tmp.toAbsolutePath().resolve("pki"));
     ca = pki.ca("test-ca");
     // Traditional keys (PKCS#1 RSA) for the default certificate, PKCS#8 EC for the SNI one.
@@ -94,11 +96,16 @@ class TlsTerminationIT {
           backend: { endpoints: [127.0.0.1:%2$d] }
           web: { endpoints: [127.0.0.1:%2$d] }
         """.formatted(d, upstream.port());
-    salve = SalveProcess.start(yaml);
+    salve = SalveProcess.start(yaml, 2, engine());
+  }
+
+  /** @return JVM arguments choosing the TLS engine; the default lets salve pick (OpenSSL here). */
+  List<String> engine() {
+    return List.of();
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     LoopbackWireMock.stopAll(salve, upstream);
   }
 
@@ -189,7 +196,7 @@ class TlsTerminationIT {
         .isEqualTo(1);
   }
 
-  private static HttpClient client(TestPki.Issued identity) throws Exception {
+  private HttpClient client(TestPki.Issued identity) throws Exception {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .sslContext(TestPki.clientContext(ca, identity))
@@ -206,7 +213,7 @@ class TlsTerminationIT {
     return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static SSLSocket socket(int port, String sni, List<String> alpn) throws Exception {
+  private SSLSocket socket(int port, String sni, List<String> alpn) throws Exception {
     SSLContext ctx = TestPki.clientContext(ca, null);
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
     s.setSoTimeout(5000);
