@@ -37,7 +37,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS termination on the real jar: certificates by SNI, ALPN http/1.1, client certificates (mTLS)
@@ -45,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsTerminationIT {
-  @TempDir Path tmp;
   private WireMockServer upstream;
   SalveProcess salve;
   private TestPki.Issued ca;
@@ -57,7 +55,8 @@ class TlsTerminationIT {
 
   @BeforeAll
   void start() throws Exception {
-    TestPki pki = new TestPki(tmp.toAbsolutePath().resolve("pki"));
+    Path runs = java.nio.file.Files.createDirectories(Path.of("target", "it-runs"));
+    TestPki pki = new TestPki(java.nio.file.Files.createTempDirectory(runs, "pki-").toAbsolutePath());
     ca = pki.ca("test-ca");
     // Traditional keys (PKCS#1 RSA) for the default certificate, PKCS#8 EC for the SNI one.
     pki.writePem("server", pki.leaf(ca, "CN=localhost", List.of("dns:localhost", "ip:127.0.0.1"), false, true), true);
