@@ -6,10 +6,12 @@ import io.salve.config.ConfigLoader;
 import io.salve.config.HostPort;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.server.Transports;
+import io.salve.proxy.tls.TlsSetup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +59,12 @@ public final class Main implements Callable<Integer> {
     if (checkConfig != null) {
       SalveConfig c = load(checkConfig, err);
       if (c == null) {
+        return 1;
+      }
+      List<String> tlsProblems = TlsSetup.check(c);
+      if (!tlsProblems.isEmpty()) {
+        tlsProblems.forEach(p -> err.println("salve: " + p));
+        err.println(checkConfig + ": " + tlsProblems.size() + " TLS error(s)");
         return 1;
       }
       System.out.println(checkConfig + ": configuration OK");
