@@ -57,6 +57,7 @@ class TlsOriginationIT {
               - { match: { pathPrefix: /expired }, upstream: expired }
               - { match: { pathPrefix: /nocert }, upstream: nocert }
               - { match: { pathPrefix: /insecure }, upstream: insecure }
+              - { match: { pathPrefix: /breaker }, upstream: breaker }
         upstreams:
           good:
             endpoints: [127.0.0.1:%2$d]
@@ -77,6 +78,11 @@ class TlsOriginationIT {
           insecure:
             endpoints: [127.0.0.1:%3$d]
             tls: { verify: false }
+          breaker:
+            endpoints: [127.0.0.1:%2$d]
+            tls: { ca: %1$s/other-ca.crt, sni: localhost }
+            retry: { maxAttempts: 1 }
+            circuitBreaker: { failureThreshold: 2, openDuration: 1m }
         """.formatted(d, secure.httpsPort(), expired.httpsPort());
     salve = SalveProcess.start(yaml);
   }
@@ -140,6 +146,25 @@ class TlsOriginationIT {
     HttpResponse<String> r = Http.get(salve.port("egress"), "/insecure");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(salve.stderr()).contains("upstream 'insecure': tls.verify is false");
+  }
+
+  @Test
+  void tlsFailuresOpenTheCircuitLikeConnectFailures() {
+    assertThat(Http.get(salve.port("egress"), "/breaker").headers().firstValue("x-salve-error"))
+        .hasValue("upstream_tls_error");
+    assertThat(Http.get(salve.port("egress"), "/breaker").headers().firstValue("x-salve-error"))
+        .hasValue("upstream_tls_error");
+    HttpResponse<String> third = Http.get(salve.port("egress"), "/breaker");
+    assertThat(third.statusCode()).isEqualTo(503);
+    assertThat(third.headers().firstValue("x-salve-error")).hasValue("circuit_open");
+  }
+
+  @Test
+  void aRefusedClientCertificateIsLogged() throws Exception {
+    Http.get(salve.port("egress"), "/nocert");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(salve.stderr()).contains("upstream 'nocert' endpoint 127.0.0.1:" + secure.httpsPort()
+            + ": TLS error after the handshake:"));
   }
 
   private static void assertTlsError(String path, String upstream, String reason) {

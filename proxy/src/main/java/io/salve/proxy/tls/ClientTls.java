@@ -1,6 +1,9 @@
 package io.salve.proxy.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -80,6 +83,30 @@ public final class ClientTls implements TlsMaterial {
       LOG.warn("upstream '{}' endpoint {}: TLS handshake failed: {} ({}){}", upstream, endpoint, kind.reason(),
           ServerHandshakeHandler.message(failure), left > 0 ? " [" + left + " more like it not logged]" : "");
     }
+  }
+
+  /**
+   * @return a handler to put after the SslHandler of a connection to {@code endpoint}: it logs a TLS
+   *     error that arrives after the handshake (rate-limited), such as the alert a TLS 1.3 upstream
+   *     sends when it refuses salve's client certificate, and passes the error on
+   */
+  public ChannelHandler errorLogger(String endpoint) {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl != null && ssl.handshakeFuture().isSuccess() && UpstreamTlsException.isTlsFailure(cause)) {
+          HandshakeFailure kind = HandshakeFailure.classify(cause);
+          long left = logLimiter.admit(upstream + '|' + endpoint + "|after|" + kind.reason());
+          if (left >= 0) {
+            LOG.warn("upstream '{}' endpoint {}: TLS error after the handshake: {} ({}){}", upstream, endpoint,
+                kind.reason(), ServerHandshakeHandler.message(cause),
+                left > 0 ? " [" + left + " more like it not logged]" : "");
+          }
+        }
+        ctx.fireExceptionCaught(cause);
+      }
+    };
   }
 
   @Override

@@ -61,6 +61,7 @@ final class EndpointPool {
                       ch.pipeline().addLast("tls", settings.tls().newHandler(ch.alloc(),
                           endpoint.socketAddress().getHostString(), endpoint.socketAddress().getPort(),
                           settings.connectTimeoutMillis()));
+                      ch.pipeline().addLast("tlsErrors", settings.tls().errorLogger(endpoint.key()));
                     }
                     ch.pipeline()
                         .addLast("flush", Transports.consolidatedFlushes())
