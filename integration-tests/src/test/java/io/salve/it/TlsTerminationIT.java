@@ -195,6 +195,30 @@ class TlsTerminationIT {
         .isEqualTo(1);
   }
 
+  @Test
+  void aCorruptRecordAfterTheHandshakeLogsNoStackTrace() throws Exception {
+    SSLContext ctx = TestPki.clientContext(ca, null);
+    try (Socket raw = new Socket("127.0.0.1", salve.port("tls"));
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "localhost", salve.port("tls"), false)) {
+      raw.setSoTimeout(5000);
+      s.startHandshake();
+      byte[] record = new byte[5 + 32];
+      record[0] = 0x17; // application data, TLS 1.2 record version, 32 bytes that decrypt to nothing
+      record[1] = 0x03;
+      record[2] = 0x03;
+      record[4] = 32;
+      raw.getOutputStream().write(record);
+      raw.getOutputStream().flush();
+      raw.setSoTimeout(2000);
+      try {
+        raw.getInputStream().readAllBytes(); // the JDK engine closes at once; see the report on OpenSSL
+      } catch (java.net.SocketTimeoutException e) {
+        // the OpenSSL engine leaves the connection to the idle timeout
+      }
+    }
+    assertThat(salve.stderr()).doesNotContain("unexpected error on a client connection").doesNotContain("\tat ");
+  }
+
   private HttpClient client(TestPki.Issued identity) throws Exception {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)

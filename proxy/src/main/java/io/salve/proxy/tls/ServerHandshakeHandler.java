@@ -13,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits after a listener's TLS handler until the handshake ends: on success it records the verified
- * client certificate ({@link ClientIdentity}) and steps out of the pipeline; on failure it counts the
- * reason, logs it (rate-limited) and closes the connection. Handshake errors also arrive as
- * exceptions; they are swallowed here so the HTTP handlers never see them.
+ * Sits after a listener's TLS handler: when the handshake succeeds it records the verified client
+ * certificate ({@link ClientIdentity}); when it fails it counts the reason, logs it (rate-limited)
+ * and closes the connection. TLS errors arrive as exceptions too, during the handshake and after it
+ * (a corrupt record, a client's alert): they are taken here, so the HTTP handlers never see them and
+ * a misbehaving client never causes a stack trace in the log.
  */
 final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ServerHandshakeHandler.class);
@@ -26,6 +27,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   private final TlsEvents events;
   private final FailureLogLimiter logLimiter;
   private boolean failed;
+  private boolean handshakeDone;
 
   ServerHandshakeHandler(String listener, boolean clientCertificates, TlsEvents events, FailureLogLimiter logLimiter) {
     this.listener = listener;
@@ -38,10 +40,10 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent done) {
       if (done.isSuccess()) {
+        handshakeDone = true;
         if (clientCertificates) {
           recordIdentity(ctx);
         }
-        ctx.pipeline().remove(this);
       } else {
         fail(ctx, done.cause());
       }
@@ -52,6 +54,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (handshakeDone && c instanceof SSLException) {
+      LOG.debug("TLS error on an established connection of listener '{}' from {}: {}", listener,
+          ctx.channel().remoteAddress(), message(c));
+      ctx.close();
+      return;
+    }
     if (c instanceof SSLException || failed) {
       fail(ctx, c);
       return;
