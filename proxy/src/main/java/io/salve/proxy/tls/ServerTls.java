@@ -2,6 +2,7 @@ package io.salve.proxy.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -22,7 +23,7 @@ import javax.net.ssl.SSLException;
  * keep theirs.
  */
 public final class ServerTls implements TlsMaterial {
-  /** Sessions kept for resumption (per context) and how long; tickets are on by default in both engines. */
+  /** Sessions kept for resumption (per context) and how long; session tickets are on in both engines. */
   private static final long SESSION_CACHE_SIZE = 20_480;
   private static final long SESSION_TIMEOUT_SECONDS = 300;
   static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -109,10 +110,17 @@ public final class ServerTls implements TlsMaterial {
     if (clientCas != null) {
       b.trustManager(clientCas).clientAuth(ClientAuth.REQUIRE);
     }
+    SslContext ctx;
     try {
-      return b.build();
+      ctx = b.build();
     } catch (SSLException | RuntimeException e) {
       throw new TlsMaterialException(certFile, "the TLS engine refused this certificate and key: " + e.getMessage());
     }
+    if (ctx.sessionContext() instanceof OpenSslSessionContext openssl) {
+      // Netty turns OpenSSL's session tickets off unless keys are set; none given lets BoringSSL make
+      // and rotate its own, which TLS 1.3 resumption needs (it has no session-id cache).
+      openssl.setTicketKeys();
+    }
+    return ctx;
   }
 }
