@@ -130,23 +130,49 @@ class TlsRotationIT {
     return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
   }
 
-  /** Sends one GET and reads the response head and its 2-byte body; @return the status. */
+  /** One reader per socket, so nothing a reader buffered ahead is lost between two requests. */
+  private static final java.util.Map<SSLSocket, BufferedReader> READERS = new java.util.IdentityHashMap<>();
+
+  /** Sends one GET and reads the whole response (Content-Length or chunked); @return the status. */
   private static int get(SSLSocket s, boolean close) throws Exception {
     OutputStream out = s.getOutputStream();
     out.write(("GET /r HTTP/1.1\r\nHost: localhost\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+    BufferedReader in = READERS.computeIfAbsent(s,
+        k -> new BufferedReader(new InputStreamReader(in(k), StandardCharsets.US_ASCII)));
     String status = in.readLine();
     int length = 0;
+    boolean chunked = false;
     for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-      if (line.toLowerCase().startsWith("content-length:")) {
+      String lower = line.toLowerCase();
+      if (lower.startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).trim());
+      } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+        chunked = true;
       }
     }
-    for (int i = 0; i < length; i++) {
-      in.read();
+    if (chunked) {
+      for (int size = Integer.parseInt(in.readLine().trim(), 16); size > 0;
+          size = Integer.parseInt(in.readLine().trim(), 16)) {
+        in.skip(size);
+        in.readLine();
+      }
+      in.readLine();
+    } else {
+      in.skip(length);
+    }
+    if (close) {
+      READERS.remove(s);
     }
     return Integer.parseInt(status.split(" ")[1]);
+  }
+
+  private static java.io.InputStream in(SSLSocket s) {
+    try {
+      return s.getInputStream();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
