@@ -30,6 +30,7 @@ class TlsOriginationIT {
   /** An expired certificate. */
   private static WireMockServer expired;
   private static SalveProcess salve;
+  private static java.security.cert.X509Certificate clientCert;
 
   @BeforeAll
   static void start() throws Exception {
@@ -39,7 +40,9 @@ class TlsOriginationIT {
     TestPki.writeCerts(pki.dir().resolve("ca.crt"), ca.cert());
     TestPki.writeCerts(pki.dir().resolve("other-ca.crt"), otherCa.cert());
     // A traditional PKCS#1 RSA key: salve converts it.
-    pki.writePem("client", pki.leaf(ca, "CN=salve", List.of("uri:spiffe://example.org/salve"), false, true), true);
+    TestPki.Issued client = pki.leaf(ca, "CN=salve", List.of("uri:spiffe://example.org/salve"), false, true);
+    clientCert = client.cert();
+    pki.writePem("client", client, true);
     secure = https(pki.keystore("secure", pki.leaf(ca, "CN=localhost", List.of("dns:localhost"), false, false)),
         pki.truststore("trust", ca));
     expired = https(pki.keystore("expired", pki.leaf(ca, "CN=localhost", List.of("dns:localhost"), true, false)), null);
@@ -117,6 +120,10 @@ class TlsOriginationIT {
         "result=success")).as("handshakes for three keep-alive requests").isEqualTo(1.0);
     assertThat(Http.metric(salve.adminPort(), "salve_upstream_tls_handshake_duration_seconds_count",
         "upstream=good")).isEqualTo(1.0);
+    assertThat(Http.metric(salve.adminPort(), "salve_tls_certificate_expiry_timestamp_seconds", "kind=upstream",
+        "name=good")).as("client certificate expiry").isEqualTo((double) clientCert.getNotAfter().toInstant().getEpochSecond());
+    assertThat(Http.metric(salve.adminPort(), "salve_tls_certificate_expiry_timestamp_seconds", "kind=upstream",
+        "name=expired")).as("no series without a client certificate").isNull();
   }
 
   @Test

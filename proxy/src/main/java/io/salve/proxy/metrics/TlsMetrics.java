@@ -1,12 +1,15 @@
 package io.salve.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.salve.proxy.tls.TlsEvents;
+import io.salve.proxy.tls.TlsMaterial;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * TLS meters: {@code salve_tls_handshake_failures_total{listener,reason}} for clients,
@@ -20,6 +23,9 @@ public final class TlsMetrics implements TlsEvents {
   private final ConcurrentHashMap<String, Counter> handshakes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
 
+  /** The current material of each listener and upstream, read by its expiry gauge. */
+  private final ConcurrentHashMap<String, AtomicReference<TlsMaterial>> materials = new ConcurrentHashMap<>();
+
   public TlsMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
@@ -31,6 +37,29 @@ public final class TlsMetrics implements TlsEvents {
             .description("Client TLS handshakes that failed, by listener and reason")
             .tags("listener", listener, "reason", reason)
             .register(registry)).increment();
+  }
+
+  /**
+   * {@code salve_tls_certificate_expiry_timestamp_seconds{kind,name}}: when the first certificate salve
+   * presents expires (alert on {@code - time() < 14 * 86400}). A reload or rotation moves the gauge to
+   * the new material.
+   */
+  @Override
+  public void materialLoaded(TlsMaterial material) {
+    String key = material.kind() + '\0' + material.name();
+    if (Double.isNaN(material.notAfterEpochSeconds()) && !materials.containsKey(key)) {
+      return; // presents no certificate (an upstream without a client certificate): no series
+    }
+    materials.computeIfAbsent(key, k -> {
+      AtomicReference<TlsMaterial> current = new AtomicReference<>(material);
+      Gauge.builder("salve.tls.certificate.expiry.timestamp", current, r -> r.get().notAfterEpochSeconds())
+          .description("When the first certificate salve presents for this listener or upstream expires")
+          .baseUnit("seconds")
+          .tags("kind", material.kind(), "name", material.name())
+          .strongReference(true)
+          .register(registry);
+      return current;
+    }).set(material);
   }
 
   @Override

@@ -33,6 +33,7 @@ public final class ClientTls implements TlsMaterial {
   private final TlsEvents events;
   private final FailureLogLimiter logLimiter;
   private volatile SslContext context;
+  private volatile double notAfter;
 
   private ClientTls(String upstream, UpstreamTlsConfig config, TlsEvents events, FailureLogLimiter logLimiter)
       throws TlsMaterialException {
@@ -41,6 +42,7 @@ public final class ClientTls implements TlsMaterial {
     this.events = events;
     this.logLimiter = logLimiter;
     this.context = build(config);
+    this.notAfter = TlsMaterial.earliestExpiry(certFiles());
   }
 
   /**
@@ -125,6 +127,26 @@ public final class ClientTls implements TlsMaterial {
   @Override
   public void reload() throws TlsMaterialException {
     context = build(config);
+    notAfter = TlsMaterial.earliestExpiry(certFiles());
+  }
+
+  @Override
+  public String kind() {
+    return "upstream";
+  }
+
+  @Override
+  public String name() {
+    return upstream;
+  }
+
+  @Override
+  public double notAfterEpochSeconds() {
+    return notAfter;
+  }
+
+  private List<Path> certFiles() {
+    return config.cert() == null ? List.of() : List.of(config.cert());
   }
 
   @Override

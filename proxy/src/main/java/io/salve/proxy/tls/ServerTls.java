@@ -32,6 +32,7 @@ public final class ServerTls implements TlsMaterial {
   private final ListenerTlsConfig config;
   private final long handshakeTimeoutMillis;
   private volatile Mapping<String, SslContext> contexts;
+  private volatile double notAfter;
 
   private ServerTls(String listener, ListenerTlsConfig config, long handshakeTimeoutMillis,
       Mapping<String, SslContext> contexts) {
@@ -39,6 +40,7 @@ public final class ServerTls implements TlsMaterial {
     this.config = config;
     this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     this.contexts = contexts;
+    this.notAfter = TlsMaterial.earliestExpiry(certFiles(config));
   }
 
   /** @throws TlsMaterialException naming the file that cannot be used */
@@ -74,6 +76,28 @@ public final class ServerTls implements TlsMaterial {
   @Override
   public void reload() throws TlsMaterialException {
     contexts = build(config);
+    notAfter = TlsMaterial.earliestExpiry(certFiles(config));
+  }
+
+  @Override
+  public String kind() {
+    return "listener";
+  }
+
+  @Override
+  public String name() {
+    return listener;
+  }
+
+  @Override
+  public double notAfterEpochSeconds() {
+    return notAfter;
+  }
+
+  private static List<Path> certFiles(ListenerTlsConfig config) {
+    List<Path> files = new ArrayList<>(List.of(config.cert()));
+    config.certificates().forEach(c -> files.add(c.cert()));
+    return files;
   }
 
   @Override

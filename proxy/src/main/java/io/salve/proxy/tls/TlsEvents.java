@@ -17,4 +17,7 @@ public interface TlsEvents {
    * @param result {@code success} or a {@link HandshakeFailure} label
    */
   default void upstreamHandshake(String upstream, String result, long durationNanos) {}
+
+  /** TLS material was built for a listener or upstream (at startup or by a configuration reload). */
+  default void materialLoaded(TlsMaterial material) {}
 }

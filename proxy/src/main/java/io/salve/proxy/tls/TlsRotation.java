@@ -33,6 +33,7 @@ public final class TlsRotation implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TlsRotation.class);
 
   private final Duration debounce;
+  private final TlsEvents events;
   private final ScheduledExecutorService executor;
   private final Map<Path, ConfigWatcher> watchers = new HashMap<>();
   /** Each material and the digest of its files' content when last (re)built or refused. */
@@ -40,7 +41,13 @@ public final class TlsRotation implements AutoCloseable {
   private boolean closed;
 
   public TlsRotation(Duration debounce) {
+    this(debounce, TlsEvents.NONE);
+  }
+
+  /** @param events hears of every material watched (for its expiry gauge) */
+  public TlsRotation(Duration debounce, TlsEvents events) {
     this.debounce = debounce;
+    this.events = events;
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "salve-tls-rotation");
       t.setDaemon(true);
@@ -54,6 +61,7 @@ public final class TlsRotation implements AutoCloseable {
       return;
     }
     materials.put(material, digest(material.files()));
+    events.materialLoaded(material);
     for (Path file : material.files()) {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null && !watchers.containsKey(dir)) {

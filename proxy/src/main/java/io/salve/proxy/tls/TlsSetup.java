@@ -23,7 +23,7 @@ public final class TlsSetup implements AutoCloseable {
   /** @throws TlsMaterialException naming the first file that cannot be used */
   public TlsSetup(SalveConfig config, TlsEvents events, Duration debounce) throws TlsMaterialException {
     this.events = events;
-    this.rotation = new TlsRotation(debounce);
+    this.rotation = new TlsRotation(debounce, events);
     this.upstreamLog = new FailureLogLimiter(io.salve.proxy.util.Ticker.system(),
         java.util.concurrent.TimeUnit.SECONDS.toNanos(Long.getLong("salve.tls.logIntervalSeconds", 10)));
     try {
