@@ -115,6 +115,9 @@ class TlsTerminationIT {
     assertThat(r.body()).isEqualTo("ok");
     LoggedRequest seen = upstream.findAll(anyRequestedFor(urlEqualTo("/hello"))).get(0);
     assertThat(seen.getHeader("x-forwarded-proto")).isEqualTo("https");
+    // The earliest expiry of the listener's certificates (default and SNI ones), in the future.
+    assertThat(Http.metric(salve.adminPort(), "salve_tls_certificate_expiry_timestamp_seconds", "kind=listener",
+        "name=tls")).isGreaterThan((double) java.time.Instant.now().getEpochSecond());
   }
 
   @Test
