@@ -11,7 +11,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class CoordinationBinder {
   static final List<String> KEYS = List.of("identity", "etcd", "leaderElection", "registration");
   static final List<String> ETCD_KEYS = List.of("endpoints", "namespace");
-  static final List<String> ELECTION_KEYS = List.of("election", "ttl", "whenHealthy");
+  static final List<String> ELECTION_KEYS = List.of("election", "ttl", "whenHealthy", "webhook");
   static final List<String> REGISTRATION_KEYS = List.of("service", "address", "ttl", "whenHealthy");
   /** etcd lease TTLs are whole seconds. */
   private static final Duration MIN_TTL = Duration.ofSeconds(1);
@@ -37,7 +37,7 @@ final class CoordinationBinder {
       c.missing("etcd", "a map of endpoints, namespace");
     }
     return new CoordinationConfig(identity, etcd(etcd),
-        leaderElection(c.section("leaderElection", "a map of election, ttl, whenHealthy", ELECTION_KEYS)),
+        leaderElection(c.section("leaderElection", "a map of election, ttl, whenHealthy, webhook", ELECTION_KEYS)),
         registration(
             c.section("registration", "a map of service, address, ttl, whenHealthy", REGISTRATION_KEYS)));
   }
@@ -76,7 +76,18 @@ final class CoordinationBinder {
     return new CoordinationConfig.LeaderElectionConfig(
         le.requiredString("election", "an election name"),
         le.duration("ttl", DEFAULT_TTL, MIN_TTL),
-        le.value("whenHealthy", null, upstreams::check));
+        le.value("whenHealthy", null, upstreams::check),
+        le.value("webhook", null,
+            (n, p) -> nodes.parse(n, p, "an http:// URL like http://127.0.0.1:8080/leader-changed", this::httpUrl)));
+  }
+
+  private URI httpUrl(String text) {
+    try {
+      URI uri = new URI(text.trim());
+      return "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null ? uri : null;
+    } catch (URISyntaxException e) {
+      return null;
+    }
   }
 
   private CoordinationConfig.RegistrationConfig registration(Section r) {

@@ -1,5 +1,6 @@
 package io.salve.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,8 +29,9 @@ public record CoordinationConfig(
    * @param election election name
    * @param ttl leadership lease TTL (default 10s)
    * @param whenHealthy campaign only while this upstream is healthy, or null
+   * @param webhook URL POSTed with the leader JSON on every change (http only), or null
    */
-  public record LeaderElectionConfig(String election, Duration ttl, String whenHealthy) {}
+  public record LeaderElectionConfig(String election, Duration ttl, String whenHealthy, URI webhook) {}
 
   /**
    * @param service service name to register under

@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses durations written as an integer and a unit: {@code 250ms}, {@code 5s}, {@code 1m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h)");
 
   private Durations() {}
 
   /** @return the duration, or null when {@code text} is not one (a unit is always required). */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
       return null;

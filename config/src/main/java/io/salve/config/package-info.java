@@ -12,5 +12,9 @@
  * (typed reads, unknown and duplicate keys), the value parsers {@code Durations}, {@code Sizes},
  * {@code Addresses}, {@code Outcomes} and {@code EnvSubstitution}, and one binder per section.
  * The key reference is {@code docs/configuration.md}.
+ *
+ * <p>May import: SnakeYAML and the JDK. Never Netty or any {@code io.salve.proxy} package (enforced
+ * by proxy/'s {@code LayeringTest}): configuration is checked with {@code --check-config} without
+ * starting anything.
  */
 package io.salve.config;

@@ -108,8 +108,16 @@ class ContractFilesTest {
     CoordinationConfig coordination = config.coordination();
     assertThat(coordination.etcd().endpoints()).containsExactly("http://127.0.0.1:2379");
     assertThat(coordination.leaderElection())
-        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("orders-scheduler", Duration.ofSeconds(10), "app"));
+        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("orders-scheduler", Duration.ofSeconds(10), "app", null));
     assertThat(coordination.registration().whenHealthy()).isEqualTo("app");
+  }
+
+  @Test
+  void nextCoordinationYaml_bindsTheLeaderWebhook() {
+    CoordinationConfig coordination = load("next/coordination.yaml", POD_ENV).coordination();
+    assertThat(coordination.leaderElection())
+        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("orders-scheduler", Duration.ofSeconds(10), "app",
+            java.net.URI.create("http://127.0.0.1:8080/leader-changed")));
   }
 
   @Test

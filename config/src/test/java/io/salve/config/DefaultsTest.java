@@ -104,7 +104,7 @@ class DefaultsTest {
     CoordinationConfig coordination = withSections.coordination();
     assertThat(coordination.etcd().namespace()).isEqualTo("/salve");
     assertThat(coordination.leaderElection())
-        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("e", Duration.ofSeconds(10), null));
+        .isEqualTo(new CoordinationConfig.LeaderElectionConfig("e", Duration.ofSeconds(10), null, null));
     assertThat(coordination.registration()).isEqualTo(new CoordinationConfig.RegistrationConfig(
         "s", new HostPort("10.0.0.1", 15000), Duration.ofSeconds(10), null));
   }

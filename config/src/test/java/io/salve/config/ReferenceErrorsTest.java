@@ -267,4 +267,18 @@ class ReferenceErrorsTest {
             "5:26: coordination.leaderElection.ttl: 500ms (expected: a duration of at least 1s like 10s, 1m)",
             "6:40: coordination.registration.address: 127.0.0.1:0 (expected: host:port or [IPv6]:port, port 1..65535)");
   }
+
+  @Test
+  void leaderElectionWebhookMustBeAnHttpUrl() {
+    assertThat(errors("""
+        listeners: [{ name: in, address: 127.0.0.1:15000, routes: [{ upstream: app }] }]
+        upstreams: { app: { endpoints: [127.0.0.1:8080] } }
+        coordination:
+          identity: me
+          etcd: { endpoints: [http://127.0.0.1:2379] }
+          leaderElection: { election: e, webhook: "https://hooks.example/leader" }
+        """)).containsExactly(
+            "6:43: coordination.leaderElection.webhook: https://hooks.example/leader"
+                + " (expected: an http:// URL like http://127.0.0.1:8080/leader-changed)");
+  }
 }

@@ -61,6 +61,16 @@ abstract class AbstractForwardingIT {
   /** @return how many event loops salve runs with. */
   abstract int eventLoops();
 
+  /** @return extra JVM arguments for salve (a transport, for instance). */
+  List<String> jvmArgs() {
+    return List.of();
+  }
+
+  /** @return salve's stderr so far, for subclasses that check its log. */
+  String salveLog() throws java.io.IOException {
+    return salve.stderr();
+  }
+
   @BeforeAll
   void startSalve() throws Exception {
     upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
@@ -91,7 +101,7 @@ abstract class AbstractForwardingIT {
             retry: { maxAttempts: 1 }
         """
             .formatted(upstream.port(), relay.port(), announcer.port());
-    salve = SalveProcess.start(yaml, eventLoops(), List.of());
+    salve = SalveProcess.start(yaml, eventLoops(), jvmArgs());
     port = salve.port("egress");
     http = Http.newClient();
   }

@@ -17,7 +17,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.salve.config.HostPort;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.util.JsonText;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

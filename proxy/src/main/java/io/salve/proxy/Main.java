@@ -5,8 +5,9 @@ import io.salve.config.ConfigException;
 import io.salve.config.ConfigLoader;
 import io.salve.config.HostPort;
 import io.salve.config.SalveConfig;
-import io.salve.proxy.server.Transports;
 import io.salve.proxy.tls.TlsSetup;
+import io.salve.proxy.transport.TransportChoice;
+import io.salve.proxy.transport.Transports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -45,6 +46,14 @@ public final class Main implements Callable<Integer> {
       description = "Event loop threads (default: system property salve.eventLoops, else the CPU count).")
   Integer eventLoops;
 
+  @Option(
+      names = "--transport",
+      paramLabel = "NAME",
+      description =
+          "Socket transport: io_uring, epoll or nio (default: system property salve.transport, else epoll);"
+              + " falls back to the next one when the kernel does not allow it.")
+  String transport;
+
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new Main());
     int code = cl.execute(args);
@@ -72,6 +81,9 @@ public final class Main implements Callable<Integer> {
     }
     if (config == null) {
       err.println("salve: --config FILE or --check-config FILE is required (see --help)");
+      return 2;
+    }
+    if (!chooseTransport(err)) {
       return 2;
     }
     SalveConfig c = load(config, err);
@@ -122,6 +134,20 @@ public final class Main implements Callable<Integer> {
       demo.close();
     }
     return exit[0];
+  }
+
+  /** Checks the transport asked for before anything touches {@link Transports}, which reads it once. */
+  private boolean chooseTransport(PrintWriter err) {
+    if (transport != null) {
+      System.setProperty(Transports.PROPERTY, transport);
+    }
+    try {
+      TransportChoice.parse(System.getProperty(Transports.PROPERTY));
+      return true;
+    } catch (IllegalArgumentException e) {
+      err.println("salve: " + (transport != null ? "--transport" : "-D" + Transports.PROPERTY) + ": " + e.getMessage());
+      return false;
+    }
   }
 
   private static SalveConfig load(Path file, PrintWriter err) {

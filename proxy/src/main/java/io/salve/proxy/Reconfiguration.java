@@ -42,7 +42,7 @@ final class Reconfiguration {
 
   /**
    * @return the upstreams now running
-   * @throws io.salve.proxy.server.Binding.CannotBindException when a listener cannot be bound; nothing was changed then
+   * @throws io.salve.proxy.transport.Binding.CannotBindException when a listener cannot be bound; nothing was changed then
    */
   Upstreams apply(SalveConfig next, Upstreams running) throws InterruptedException {
     Upstreams fresh = running.next(next);

@@ -10,30 +10,37 @@ import io.netty.channel.EventLoopGroup;
 import io.salve.config.ConfigLoader;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.admin.LeaderRoutes;
+import io.salve.proxy.admin.LeaseRoutes;
 import io.salve.proxy.admin.AdminServer;
 import io.salve.proxy.admin.StandardRoutes;
+import io.salve.proxy.coord.Coordination;
 import io.salve.proxy.forward.CompositeObserver;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.health.HealthSubsystem;
 import io.salve.proxy.metrics.AccessLog;
+import io.salve.proxy.metrics.CoordinationMetrics;
+import io.salve.proxy.metrics.DiscoveryMetrics;
 import io.salve.proxy.metrics.GcMetrics;
+import io.salve.proxy.metrics.HealthMetrics;
 import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
 import io.salve.proxy.metrics.TlsMetrics;
-import io.salve.proxy.tls.TlsEngine;
-import io.salve.proxy.tls.TlsMaterialException;
-import io.salve.proxy.tls.TlsSetup;
 import io.salve.proxy.metrics.ReloadMetrics;
 import io.salve.proxy.metrics.UpstreamMeters;
 import io.salve.proxy.reload.ConfigDiff;
 import io.salve.proxy.reload.LoadedConfig;
 import io.salve.proxy.reload.ReloadCoordinator;
 import io.salve.proxy.server.SalveServer;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.tls.TlsEngine;
+import io.salve.proxy.tls.TlsMaterialException;
+import io.salve.proxy.tls.TlsSetup;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.shed.LoadShedding;
-import io.salve.proxy.shed.LoadStateRoutes;
-import io.salve.proxy.shed.ShedMetrics;
+import io.salve.proxy.admin.LoadStateRoutes;
+import io.salve.proxy.metrics.ShedMetrics;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import java.io.FileOutputStream;
@@ -55,6 +62,8 @@ import org.slf4j.LoggerFactory;
 /** One running salve: event loops, upstreams, listeners, admin, metrics and access log, wired together. */
 public final class Salve implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Salve.class);
+  /** How long shutdown waits for etcd to accept the resignation and lease revocations. */
+  private static final Duration COORDINATION_STEP_DOWN = Duration.ofSeconds(3);
 
   private volatile SalveConfig config;
   private final EventLoopGroup workers;
@@ -71,6 +80,8 @@ public final class Salve implements AutoCloseable {
   private final Reconfiguration reconfiguration;
   private final LoadedConfig unloaded;
   private ReloadCoordinator reloads;
+  /** Null without a coordination section: then no etcd or gRPC class is ever loaded. */
+  private final Coordination coordination;
   private InetSocketAddress adminAddress;
   private InetSocketAddress probesAddress;
 
@@ -93,6 +104,7 @@ public final class Salve implements AutoCloseable {
     observers.add(metrics);
     if (config.accessLog().enabled()) {
       accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out));
+      accessLog.bindTo(registry);
       observers.add(accessLog);
     } else {
       accessLog = null;
@@ -106,7 +118,14 @@ public final class Salve implements AutoCloseable {
     ShedMetrics.bind(registry, shedding, config);
     this.server = new SalveServer(config, workers, upstreams, observer, shedding, tls.listeners());
     this.admin = new AdminServer(adminLoop);
-    this.health = new HealthSubsystem(config, upstreams, workers, registry, metrics::bindEndpoint);
+    this.health = new HealthSubsystem(config, upstreams, workers, new HealthMetrics(registry), metrics::bindEndpoint);
+    if (config.coordination() != null) {
+      this.coordination = Coordination.create(config, upstreams);
+      coordination.addListener(new CoordinationMetrics(registry));
+      coordination.endpointSources().forEach((name, source) -> DiscoveryMetrics.bind(registry, name, source));
+    } else {
+      this.coordination = null;
+    }
     this.reconfiguration = new Reconfiguration(server, health, upstreamMeters, metrics, workers);
   }
 
@@ -152,15 +171,22 @@ public final class Salve implements AutoCloseable {
   /** Binds admin and its probe port first (so /live answers during startup), then every listener. */
   public void start() throws InterruptedException {
     List<AdminRoute> routes =
-        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry, this::notReadyReason, this::state));
-    routes.addAll(health.adminRoutes());
+        new ArrayList<>(StandardRoutes.of(this::loadedConfig, registry::scrape, this::notReadyReason, this::state));
+    routes.addAll(LeaseRoutes.of(health.leases()));
     routes.addAll(LoadStateRoutes.of(shedding));
+    if (coordination != null) {
+      coordination.leaderBoard().ifPresent(board -> routes.addAll(LeaderRoutes.of(board)));
+    }
     adminAddress = admin.start("admin", config.admin().address(), routes);
     if (config.admin().probes() != null) {
       probesAddress =
-          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry, this::notReadyReason));
+          admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry::scrape, this::notReadyReason));
     }
     health.start();
+    if (coordination != null) {
+      coordination.start();
+      coordination.endpointSources().forEach((name, source) -> health.attach(upstreams.get(name), source));
+    }
     shedding.start();
     server.start();
     if (reloads != null) {
@@ -216,12 +242,22 @@ public final class Salve implements AutoCloseable {
         um.put("circuitBreaker", u.breaker().describe());
       }
       um.put("endpoints", eps);
+      String empty = u.emptyReason();
+      if (empty != null) {
+        um.put("noEndpointReason", empty);
+      }
+      for (EndpointSource source : u.sources()) {
+        um.put("discovery", source.describe());
+      }
       ups.put(u.name(), um);
     }
     doc.put("upstreams", ups);
     doc.put("inFlight", observer.inFlight());
     doc.put("draining", server.isDraining());
     doc.put("loadShedding", shedding.describe());
+    if (coordination != null) {
+      doc.put("coordination", coordination.describe());
+    }
     return doc;
   }
 
@@ -245,6 +281,10 @@ public final class Salve implements AutoCloseable {
    * @return whether every request in flight finished within the timeout
    */
   public boolean shutdown() throws InterruptedException {
+    if (coordination != null) {
+      // Resign and revoke before draining: another instance can take over while this one drains.
+      coordination.stepDown(COORDINATION_STEP_DOWN);
+    }
     return Drain.run(server, observer, config.drainTimeout(), this::close);
   }
 
@@ -257,6 +297,9 @@ public final class Salve implements AutoCloseable {
     shedding.close();
     admin.close();
     health.close();
+    if (coordination != null) {
+      coordination.close();
+    }
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     upstreams.close();

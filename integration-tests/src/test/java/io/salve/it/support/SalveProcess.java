@@ -66,6 +66,11 @@ public final class SalveProcess implements AutoCloseable {
     cmd.add("-Dio.netty.leakDetection.targetRecords=8");
     cmd.add("-Dsalve.leakCheckOnExit=true");
     cmd.add("-Dsalve.eventLoops=" + eventLoops);
+    // -Dsalve.it.transport=io_uring runs the whole suite on that transport; a test's own arguments win
+    String transport = System.getProperty("salve.it.transport", "");
+    if (!transport.isBlank()) {
+      cmd.add("-Dsalve.transport=" + transport);
+    }
     cmd.addAll(jvmArgs);
     cmd.add("-jar");
     cmd.add(jar().toString());

@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.salve.config.HostPort;
-import io.salve.proxy.server.Binding;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Binding;
+import io.salve.proxy.transport.Transports;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
+  /** An idle connection is closed after this; a long poll suspends it while it waits. */
+  static final int READ_TIMEOUT_SECONDS = 60;
+  static final String READ_TIMEOUT = "readTimeout";
   private final EventLoopGroup group;
   private final List<Channel> channels = new ArrayList<>();
 
@@ -50,7 +53,7 @@ public final class AdminServer implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
-                        .addLast(new ReadTimeoutHandler(60))
+                        .addLast(READ_TIMEOUT, new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1024 * 1024))
                         .addLast(new AdminHandler(served));

@@ -1,6 +1,5 @@
 package io.salve.proxy.admin;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 import io.salve.proxy.reload.LoadedConfig;
 import java.util.ArrayList;
@@ -15,13 +14,14 @@ public final class StandardRoutes {
 
   /**
    * @param config the running configuration (it changes with each reload)
+   * @param scrape the Prometheus exposition of every meter (metrics/ owns the registry)
    * @param notReady the reason the process is not ready, or empty when it is
    * @param state the runtime state document
    * @return the {@link #probes probe routes}, then {@code /admin/config} and {@code /admin/state}
    */
   public static List<AdminRoute> of(
       Supplier<LoadedConfig> config,
-      PrometheusMeterRegistry registry,
+      Supplier<String> scrape,
       Supplier<Optional<String>> notReady,
       Supplier<Map<String, Object>> state) {
     Supplier<AdminResponse> configView =
@@ -36,7 +36,7 @@ public final class StandardRoutes {
             return view.render(config.get());
           }
         };
-    List<AdminRoute> routes = new ArrayList<>(probes(registry, notReady));
+    List<AdminRoute> routes = new ArrayList<>(probes(scrape, notReady));
     routes.add(AdminRoute.exact(HttpMethod.GET, "/admin/config", configView));
     routes.add(AdminRoute.exact(HttpMethod.GET, "/admin/state", () -> AdminResponse.json(200, state.get())));
     return routes;
@@ -46,9 +46,10 @@ public final class StandardRoutes {
    * The routes that are safe to expose beyond this host, as on the probe port: {@code GET /live},
    * {@code /ready} and {@code /metrics}. None changes salve or shows its configuration.
    *
+   * @param scrape the Prometheus exposition of every meter (metrics/ owns the registry)
    * @param notReady the reason the process is not ready, or empty when it is
    */
-  public static List<AdminRoute> probes(PrometheusMeterRegistry registry, Supplier<Optional<String>> notReady) {
+  public static List<AdminRoute> probes(Supplier<String> scrape, Supplier<Optional<String>> notReady) {
     return List.of(
         AdminRoute.exact(HttpMethod.GET, "/live", () -> AdminResponse.jsonFields(200, "status", "live")),
         AdminRoute.exact(
@@ -62,6 +63,6 @@ public final class StandardRoutes {
         AdminRoute.exact(
             HttpMethod.GET,
             "/metrics",
-            () -> AdminResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape())));
+            () -> AdminResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", scrape.get())));
   }
 }

@@ -13,6 +13,9 @@ enum AttemptFailure {
   TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "upstream did not answer in time", "timeout"),
   PROTOCOL(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "upstream sent a malformed response", "protocol_error");
 
+  /** The attempt outcome label of a response, by its status code's first digit (codes are 100-999). */
+  private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"};
+
   final HttpResponseStatus status;
   final String reason;
   final String message;
@@ -23,6 +26,11 @@ enum AttemptFailure {
     this.reason = reason;
     this.message = message;
     this.outcome = outcome;
+  }
+
+  /** @return the attempt outcome label of an answer with status {@code code}, such as {@code 2xx}. */
+  static String statusClass(int code) {
+    return STATUS_CLASSES[code / 100];
   }
 
   /** @return the outcome the breaker, outliers and retries judge, or null for local overload. */

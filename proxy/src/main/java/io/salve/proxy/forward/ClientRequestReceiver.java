@@ -14,26 +14,25 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.route.ClientNames;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.tls.ClientCertHeader;
 import io.salve.proxy.tls.ClientIdentity;
-import io.salve.proxy.server.ClientTimeoutsHandler;
-import io.salve.proxy.server.SalveServer;
+import io.salve.proxy.transport.DrainEvent;
 import io.salve.proxy.upstream.Upstream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
  * Receives requests on one client connection, one at a time: checks and routes each head, rewrites
- * it for the upstream, and hands it with its body to a {@link ProxyExchange}. Requests that cannot
+ * it for the upstream, and hands it with its body to a {@link ProxyExchange}, through the connection's {@link Http1ClientSide}. Requests that cannot
  * be forwarded are answered here and never reach an upstream.
  *
- * <p>The channel does not auto-read: {@link io.salve.proxy.server.OneMessagePerRead} in front hands
+ * <p>The channel does not auto-read: {@link io.salve.proxy.transport.OneMessagePerRead} in front hands
  * on one message per {@link #readMore}, so pipelined requests wait their turn and bodies move only as
  * fast as the upstream takes them.
  */
@@ -44,9 +43,12 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   // The listener's context as of the current request's head: a reload affects the next request.
   private ListenerContext listener;
   private ChannelHandlerContext ctx;
+  private ClientSide side;
   private ProxyExchange exchange;
   private String peerText;
   private String scheme;
+  private ClientIdentity namedIdentity;
+  private ClientNames clientNames;
   private boolean readRequested;
   private boolean skipUntilLast;
   private boolean closing;
@@ -60,6 +62,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.side = new Http1ClientSide(ctx, this);
   }
 
   @Override
@@ -122,8 +125,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private void onRequestHead(HttpRequest req) {
     listener = slot.current();
     listener.observer().onRequestStarted(listener.name());
-    long startNanos = System.nanoTime();
-    long epochMillis = System.currentTimeMillis();
+    long startNanos = listener.ticker().nanos();
+    long epochMillis = listener.clock().millis();
     if (req.decoderResult().isFailure()) {
       reject(req, RequestChecks.decoderFailure(req.decoderResult().cause()), epochMillis, startNanos, true);
       return;
@@ -149,7 +152,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     String method = req.method().name();
     ClientIdentity identity = ClientIdentity.of(ctx.channel());
     Route route = listener.router().route(
-        method, host == null ? null : RequestTarget.hostOnly(host), target.path(), headers, identity);
+        method, host == null ? null : RequestTarget.hostOnly(host), target.path(),
+        (name, value) -> headers.contains(name, value, false), clientNames(identity));
     if (route == null) {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;
@@ -182,12 +186,12 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peer();
     boolean trustedPeer = listener.isTrusted(peer);
-    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host, scheme());
+    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host, scheme(), listener.random().current());
     ClientCertHeader.apply(headers, identity, trustedPeer);
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
       // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
-      headers.set(HttpHeaderNames.HOST, localAuthority(ctx.channel().localAddress()));
+      headers.set(HttpHeaderNames.HOST, Addresses.authority(ctx.channel().localAddress()));
     }
     req.setUri(target.originForm());
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -196,7 +200,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
             req.method() == HttpMethod.HEAD, hasBody, maxBody);
     Upstream upstream = listener.upstreams().get(route.upstream());
-    exchange = new ProxyExchange(this, ctx, listener, route, upstream, req, facts, permit);
+    exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit);
     exchange.start();
   }
 
@@ -246,7 +250,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             new ExchangeRecord(
                 epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), peer(),
                 req.method().name(), req.uri(), listener.name(), null, null, null, r.status().code(),
-                System.nanoTime() - startNanos, 0, 0, 0, r.reason()));
+                listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason()));
     if (close) {
       closing = true;
       f.addListener(ChannelFutureListener.CLOSE);
@@ -256,16 +260,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static String localAuthority(SocketAddress local) {
-    if (local instanceof InetSocketAddress) {
-      InetSocketAddress isa = (InetSocketAddress) local;
-      String host = isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
-      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
-    }
-    return String.valueOf(local);
-  }
-
-  /** @return the client's address as text, formatted once per connection. */
   /** @return {@code https} on a TLS connection, else {@code http}; looked up once per connection. */
   private String scheme() {
     if (scheme == null) {
@@ -274,19 +268,27 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     return scheme;
   }
 
-  private String peer() {
-    if (peerText == null) {
-      peerText = peerAddress(ctx.channel().remoteAddress());
+  /**
+   * @return the names routing matches for {@code identity}, or null without one; adapted once per
+   *     connection (its certificate is fixed by the handshake), so route/ needs neither Netty nor tls/
+   */
+  private ClientNames clientNames(ClientIdentity identity) {
+    if (identity == null) {
+      return null;
     }
-    return peerText;
+    if (identity != namedIdentity) {
+      namedIdentity = identity;
+      clientNames = new ClientNames(identity.uris(), identity.dnsNames());
+    }
+    return clientNames;
   }
 
-  private static String peerAddress(SocketAddress peer) {
-    if (peer instanceof InetSocketAddress) {
-      InetSocketAddress isa = (InetSocketAddress) peer;
-      return isa.getAddress() == null ? isa.getHostString() : isa.getAddress().getHostAddress();
+  /** @return the client's address as text, formatted once per connection. */
+  private String peer() {
+    if (peerText == null) {
+      peerText = Addresses.host(ctx.channel().remoteAddress());
     }
-    return String.valueOf(peer);
+    return peerText;
   }
 
   @Override
@@ -299,7 +301,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof SalveServer.DrainEvent) {
+    if (evt instanceof DrainEvent) {
       if (exchange == null && !skipUntilLast) {
         closing = true;
         ctx.close();

@@ -3,10 +3,11 @@ package io.salve.proxy.forward;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.salve.proxy.util.RandomSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The fields salve adds to a request it forwards: X-Forwarded-For/-Proto/-Host, X-Request-Id and Via;
@@ -86,16 +87,23 @@ public final class ForwardedHeaders {
    * @return the request id (received or generated)
    */
   public static String apply(HttpHeaders headers, String peer, boolean trustedPeer, String host) {
-    return apply(headers, FieldScan.of(headers), peer, trustedPeer, host);
+    return apply(headers, FieldScan.of(headers), peer, trustedPeer, host, RandomSource.threadLocal().current());
   }
 
-  /** As {@link #apply(HttpHeaders, String, boolean, String)}, given the {@link FieldScan} of {@code headers}. */
-  static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host) {
-    return apply(headers, fields, peer, trustedPeer, host, "http");
+  /**
+   * As {@link #apply(HttpHeaders, String, boolean, String)}, given the {@link FieldScan} of {@code
+   * headers} and the generator of a new request id.
+   */
+  static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, RandomGenerator random) {
+    return apply(headers, fields, peer, trustedPeer, host, "http", random);
   }
 
-  /** As {@link #apply(HttpHeaders, int, String, boolean, String)}, for a client that spoke {@code proto}. */
-  static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, String proto) {
+  /**
+   * As {@link #apply(HttpHeaders, int, String, boolean, String, RandomGenerator)}, for a client that
+   * spoke {@code proto} ({@code http} or {@code https}, as {@code x-forwarded-proto} says).
+   */
+  static String apply(
+      HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, String proto, RandomGenerator random) {
     boolean forwarded = (fields & FieldScan.X_FORWARDED) != 0;
     append(headers, X_FORWARDED_FOR, peer, forwarded);
     if (!trustedPeer) {
@@ -118,7 +126,7 @@ public final class ForwardedHeaders {
     append(headers, HttpHeaderNames.VIA, VIA_VALUE, (fields & FieldScan.VIA) != 0);
     String id = (fields & FieldScan.X_REQUEST_ID) != 0 ? headers.get(X_REQUEST_ID) : null;
     if (id == null || id.isEmpty()) {
-      id = newRequestId();
+      id = newRequestId(random);
       headers.set(X_REQUEST_ID, id);
     }
     return id;
@@ -140,8 +148,7 @@ public final class ForwardedHeaders {
   }
 
   /** @return 32 hex digits of randomness, cheap and without a lock. */
-  static String newRequestId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
+  static String newRequestId(RandomGenerator r) {
     char[] out = new char[32];
     long a = r.nextLong();
     long b = r.nextLong();

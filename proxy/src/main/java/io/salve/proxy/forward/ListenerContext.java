@@ -5,13 +5,20 @@ import io.salve.config.ListenerConfig;
 import io.salve.config.ListenerLimits;
 import io.salve.proxy.route.Router;
 import io.salve.proxy.upstream.Upstreams;
+import io.salve.proxy.util.RandomSource;
+import io.salve.proxy.util.Ticker;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-/** What every connection of one listener shares: routes, limits, upstreams and observers. */
+/**
+ * What every connection of one listener shares: routes, limits, upstreams and observers, and the
+ * time and randomness its exchanges decide with (a monotonic {@link Ticker} for durations, a wall
+ * {@link Clock} for timestamps, a {@link RandomSource}), injected so tests can fix them.
+ */
 public final class ListenerContext {
   private final ListenerConfig config;
   private final Router router;
@@ -19,13 +26,40 @@ public final class ListenerContext {
   private final ExchangeObserver observer;
   private final BooleanSupplier draining;
   private final AdmissionControl admission;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final RandomSource random;
+  private final UpstreamSide upstreamSide;
 
+  /** A context on the system's clocks, thread-local randomness and pooled HTTP/1.1 connections. */
   public ListenerContext(
       ListenerConfig config,
       Upstreams upstreams,
       ExchangeObserver observer,
       BooleanSupplier draining,
       AdmissionControl admission) {
+    this(config, upstreams, observer, draining, admission, Ticker.system(), Clock.systemUTC(), RandomSource.threadLocal(), UpstreamSide.POOLED);
+  }
+
+  /**
+   * @param ticker measures every duration of an exchange (deadline bookkeeping, access-log duration)
+   * @param clock the wall clock of access-log timestamps and Retry-After dates
+   * @param upstreamSide opens a stream to a chosen endpoint
+   */
+  public ListenerContext(
+      ListenerConfig config,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      BooleanSupplier draining,
+      AdmissionControl admission,
+      Ticker ticker,
+      Clock clock,
+      RandomSource random,
+      UpstreamSide upstreamSide) {
+    this.ticker = ticker;
+    this.clock = clock;
+    this.random = random;
+    this.upstreamSide = upstreamSide;
     this.config = config;
     this.admission = admission;
     this.router = new Router(config);
@@ -52,6 +86,23 @@ public final class ListenerContext {
 
   public ExchangeObserver observer() {
     return observer;
+  }
+
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public RandomSource random() {
+    return random;
+  }
+
+  /** @return how exchanges open a stream to an endpoint. */
+  public UpstreamSide upstreamSide() {
+    return upstreamSide;
   }
 
   /** @return who decides whether a routed request is shed. */

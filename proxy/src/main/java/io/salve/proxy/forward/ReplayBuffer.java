@@ -2,8 +2,10 @@ package io.salve.proxy.forward;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
+import io.salve.proxy.upstream.UpstreamStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Keeps the request body parts already read, so a retry can send them again. While an attempt is
@@ -58,8 +60,17 @@ final class ReplayBuffer {
    * replayable, else the parts themselves, which no later attempt needs.
    */
   void replayTo(Channel channel) {
+    replayTo(c -> channel.write(c, channel.voidPromise()));
+  }
+
+  /** Writes the held parts to an attempt's stream (not flushed), as {@link #replayTo(Channel)}. */
+  void replayTo(UpstreamStream stream) {
+    replayTo((Consumer<HttpContent>) stream::write);
+  }
+
+  private void replayTo(Consumer<HttpContent> sink) {
     for (HttpContent c : parts) {
-      channel.write(overflowed ? c : c.retainedDuplicate(), channel.voidPromise());
+      sink.accept(overflowed ? c : c.retainedDuplicate());
     }
     if (overflowed) {
       parts.clear();

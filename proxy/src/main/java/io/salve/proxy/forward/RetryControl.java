@@ -9,10 +9,7 @@ import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.resilience.RetryPolicy;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Upstream;
-import io.salve.proxy.util.Ticker;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One exchange's retry state: the policy in force (the route's, else the upstream's), the body kept
@@ -26,17 +23,17 @@ final class RetryControl {
   private final Route route;
   private final Upstream upstream;
   private final RequestFacts facts;
-  private final ExchangeObserver observer;
+  private final ListenerContext listener;
   private final RetryPolicy policy;
   private final boolean hasIdempotencyKey;
   private final ReplayBuffer replay;
   private RetryPlanner planner;
 
-  RetryControl(Route route, Upstream upstream, HttpRequest request, RequestFacts facts, ExchangeObserver observer) {
+  RetryControl(Route route, Upstream upstream, HttpRequest request, RequestFacts facts, ListenerContext listener) {
     this.route = route;
     this.upstream = upstream;
     this.facts = facts;
-    this.observer = observer;
+    this.listener = listener;
     this.policy = route.retryPolicy() != null ? route.retryPolicy() : upstream.retryPolicy();
     this.hasIdempotencyKey = request.headers().contains(IDEMPOTENCY_KEY);
     boolean mayReplay = policy.maxAttempts() > 1 && policy.allowsReplay(facts.method(), hasIdempotencyKey);
@@ -70,7 +67,7 @@ final class RetryControl {
     boolean replayable = bytesIn == 0 || (replay != null && replay.replayable());
     RetryPlanner.Decision d = planner().next(attempts, outcome, replayable, retryAfter);
     if (d.verdict() == RetryPlanner.Verdict.BUDGET_EXHAUSTED) {
-      observer.onRetryBudgetExhausted(upstream.name());
+      listener.observer().onRetryBudgetExhausted(upstream.name());
     }
     return d;
   }
@@ -83,9 +80,9 @@ final class RetryControl {
               policy,
               upstream.retryBudget(),
               upstream.breaker(),
-              Ticker.system(),
-              ThreadLocalRandom.current(),
-              Instant::now,
+              listener.ticker(),
+              listener.random().current(),
+              listener.clock()::instant,
               facts.method(),
               hasIdempotencyKey,
               facts.startNanos(),

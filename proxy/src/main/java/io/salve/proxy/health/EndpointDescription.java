@@ -1,5 +1,6 @@
 package io.salve.proxy.health;
 
+import io.salve.proxy.upstream.EndpointHealth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

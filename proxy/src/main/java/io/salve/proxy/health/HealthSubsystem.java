@@ -1,14 +1,18 @@
 package io.salve.proxy.health;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.salve.config.HealthCheckConfig;
+import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
-import io.salve.proxy.admin.AdminRoute;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.health.probe.HttpProber;
+import io.salve.proxy.health.probe.Prober;
+import io.salve.proxy.health.probe.TcpProber;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.upstream.Endpoint;
+import io.salve.proxy.upstream.EndpointChange;
+import io.salve.proxy.upstream.EndpointSource;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.Ticker;
@@ -30,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * salve's self-healing runtime behind one facade: active health probes ({@link HealthChecker}),
  * leased endpoints ({@link LeaseService}), recovery webhooks ({@link RecoveryActions}), their
- * meters ({@link HealthMetrics}), readiness and the health part of {@code /admin/state}.
+ * listener (a {@link HealthListener}: metrics/HealthMetrics), readiness and the health part of {@code /admin/state}.
  *
  * <p>Lifecycle: construct (attaches health state and meters, starts nothing), {@link #start()}
  * (probe loops and lease sweeps), {@link #close()} (before the event loops shut down).
@@ -42,12 +46,13 @@ public final class HealthSubsystem implements AutoCloseable {
   private volatile SalveConfig config;
   private volatile Upstreams upstreams;
   private final Ticker ticker;
-  private final HealthMetrics metrics;
+  private final HealthListener metrics;
   private boolean started; // guarded by this
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final HealthChecker checker;
   private final LeaseService leases;
   private final RecoveryActions recovery;
+  private final LeaseService.MembershipListener membership;
 
   /**
    * @param bindEndpointMeters registers the proxy's own per-endpoint meters (connection gauges) of
@@ -57,12 +62,12 @@ public final class HealthSubsystem implements AutoCloseable {
       SalveConfig config,
       Upstreams upstreams,
       EventLoopGroup workers,
-      MeterRegistry registry,
+      HealthListener metrics,
       Consumer<Endpoint> bindEndpointMeters) {
     this.config = Objects.requireNonNull(config, "config");
     this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
     this.ticker = Ticker.system();
-    this.metrics = new HealthMetrics(registry);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.checker = new HealthChecker(workers, ticker, new Random());
     checker.addListener(metrics);
 
@@ -89,7 +94,7 @@ public final class HealthSubsystem implements AutoCloseable {
 
     this.leases = new LeaseService(upstreams, workers, ticker);
     leases.registries().values().forEach(metrics::bindLeases);
-    leases.addMembershipListener(
+    this.membership =
         new LeaseService.MembershipListener() {
           @Override
           public void onJoined(Upstream upstream, Endpoint endpoint) {
@@ -106,7 +111,43 @@ public final class HealthSubsystem implements AutoCloseable {
             checker.unwatch(endpoint);
             metrics.unbindEndpoint(endpoint);
           }
-        });
+        };
+    leases.addMembershipListener(membership);
+  }
+
+  /**
+   * Feeds {@code upstream} from {@code source}: each set it delivers replaces the source's share of
+   * the upstream's endpoints, and endpoints that join are metered and probed like leased ones. The
+   * source starts delivering here; the caller still owns and closes it.
+   */
+  public void attach(Upstream upstream, EndpointSource source) {
+    upstream.addSource(source);
+    String why = upstream.emptyReason();
+    if (why != null) {
+      LOG.warn("upstream {} has no endpoint yet and answers 503 no_healthy_endpoint until it has: {}", upstream.name(), why);
+    }
+    source.start(endpoints -> apply(upstream, source.name(), endpoints));
+  }
+
+  private void apply(Upstream upstream, String source, List<HostPort> endpoints) {
+    // Under the upstream's lock, so a lease change cannot interleave its events with ours.
+    synchronized (upstream) {
+      EndpointChange change = upstream.setDynamicEndpoints(source, endpoints);
+      for (Endpoint e : change.left()) {
+        tell(() -> membership.onLeft(upstream, e));
+      }
+      for (Endpoint e : change.joined()) {
+        tell(() -> membership.onJoined(upstream, e));
+      }
+    }
+  }
+
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("endpoint membership update failed", e);
+    }
   }
 
   private void registerProbes(Upstream u) {
@@ -167,9 +208,9 @@ public final class HealthSubsystem implements AutoCloseable {
     }
   }
 
-  /** @return the lease routes to serve on the admin address. */
-  public List<AdminRoute> adminRoutes() {
-    return leases.adminRoutes();
+  /** @return the leased endpoints (admin serves their routes). */
+  public LeaseService leases() {
+    return leases;
   }
 
   /** @return why {@code /ready} is 503: an upstream of {@code admin.readyWhenHealthy} without a healthy endpoint. */

@@ -7,6 +7,8 @@
  * randomness from an injected {@link java.util.random.RandomGenerator}, so tests drive them
  * exactly. They are shared by all event loops, so state changes are lock-free (atomics and
  * compare-and-set over immutable snapshots). Observers attach as {@code *Listener}s; metric names
- * live with the listeners, never here.
+ * live with the listeners in metrics/, never here.
+ *
+ * <p>May import: config/, util/. No Netty (enforced), no other salve package.
  */
 package io.salve.proxy.resilience;

@@ -3,9 +3,7 @@ package io.salve.proxy.route;
 import io.salve.config.Criticality;
 import io.salve.config.RouteConfig;
 import io.salve.config.RouteMatch;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.salve.proxy.resilience.RetryPolicy;
-import io.salve.proxy.tls.ClientIdentity;
 import java.util.Locale;
 import java.util.Map;
 
@@ -43,12 +41,12 @@ public final class Route {
    * @param path the normalized path
    * @return whether this route takes the request
    */
-  boolean matches(String method, String hostLower, String path, HttpHeaders requestHeaders) {
+  boolean matches(String method, String hostLower, String path, RequestHeaders requestHeaders) {
     return matches(method, hostLower, path, requestHeaders, null);
   }
 
-  /** @param client the connection's verified client certificate, or null */
-  boolean matches(String method, String hostLower, String path, HttpHeaders requestHeaders, ClientIdentity client) {
+  /** @param client the names of the connection's verified client certificate, or null */
+  boolean matches(String method, String hostLower, String path, RequestHeaders requestHeaders, ClientNames client) {
     if (clientUri != null && (client == null || !client.uris().contains(clientUri))) {
       return false;
     }
@@ -65,7 +63,7 @@ public final class Route {
       return false;
     }
     for (String[] h : headers) {
-      if (!requestHeaders.contains(h[0], h[1], false)) {
+      if (!requestHeaders.contains(h[0], h[1])) {
         return false;
       }
     }

@@ -1,9 +1,7 @@
 package io.salve.proxy.route;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import io.salve.config.ListenerConfig;
 import io.salve.config.RouteConfig;
-import io.salve.proxy.tls.ClientIdentity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,18 +24,18 @@ public final class Router {
    * @param headers the request headers
    * @return the first matching route, or null
    */
-  public Route route(String method, String hostLower, String normalizedPath, HttpHeaders headers) {
+  public Route route(String method, String hostLower, String normalizedPath, RequestHeaders headers) {
     return route(method, hostLower, normalizedPath, headers, null);
   }
 
   /**
-   * As {@link #route(String, String, String, HttpHeaders)}, for a client that may have presented a
+   * As {@link #route(String, String, String, RequestHeaders)}, for a client that may have presented a
    * verified certificate.
    *
-   * @param client the connection's verified client certificate, or null
+   * @param client the names of the connection's verified client certificate, or null
    */
   public Route route(
-      String method, String hostLower, String normalizedPath, HttpHeaders headers, ClientIdentity client) {
+      String method, String hostLower, String normalizedPath, RequestHeaders headers, ClientNames client) {
     for (Route r : routes) {
       if (r.matches(method, hostLower, normalizedPath, headers, client)) {
         return r;

@@ -7,9 +7,12 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.salve.config.ListenerLimits;
 import io.salve.proxy.forward.ClientRequestReceiver;
+import io.salve.proxy.forward.ClientTimeoutsHandler;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.forward.ListenerSlot;
 import io.salve.proxy.tls.TlsListeners;
+import io.salve.proxy.transport.OneMessagePerRead;
+import io.salve.proxy.transport.Transports;
 
 /**
  * Builds the pipeline of each client connection, in named steps:

@@ -14,9 +14,16 @@ import io.salve.proxy.forward.AdmissionControl;
 import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.forward.ListenerSlot;
+import io.salve.proxy.forward.UpstreamSide;
 import io.salve.proxy.tls.TlsListeners;
+import io.salve.proxy.transport.Binding;
+import io.salve.proxy.transport.DrainEvent;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.upstream.Upstreams;
+import io.salve.proxy.util.RandomSource;
+import io.salve.proxy.util.Ticker;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +46,9 @@ public final class SalveServer implements AutoCloseable {
   private final ExchangeObserver observer;
   private final AdmissionControl admission;
   private final TlsListeners tls;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final RandomSource random;
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final Map<String, BoundListener> listeners = new LinkedHashMap<>(); // guarded by this
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -83,6 +93,28 @@ public final class SalveServer implements AutoCloseable {
       ExchangeObserver observer,
       AdmissionControl admission,
       TlsListeners tls) {
+    this(config, group, upstreams, observer, admission, Ticker.system(), Clock.systemUTC(), RandomSource.threadLocal(), tls);
+  }
+
+  /**
+   * @param ticker measures the drain timeout and every exchange's durations
+   * @param clock timestamps exchanges (access log) and reads Retry-After dates
+   * @param random chooses endpoints, jitters retries and makes request ids
+   * @param tls the TLS termination of the listeners that have it
+   */
+  public SalveServer(
+      SalveConfig config,
+      EventLoopGroup group,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      AdmissionControl admission,
+      Ticker ticker,
+      Clock clock,
+      RandomSource random,
+      TlsListeners tls) {
+    this.ticker = ticker;
+    this.clock = clock;
+    this.random = random;
     this.tls = tls;
     this.config = config;
     this.admission = admission;
@@ -115,7 +147,7 @@ public final class SalveServer implements AutoCloseable {
   }
 
   private ListenerContext context(ListenerConfig lc, Upstreams ups, BoundListener b) {
-    return new ListenerContext(lc, ups, observer, () -> b.closing, admission);
+    return new ListenerContext(lc, ups, observer, () -> b.closing, admission, ticker, clock, random, UpstreamSide.POOLED);
   }
 
   private Channel bind(ListenerConfig lc, BoundListener b) throws InterruptedException {
@@ -234,8 +266,8 @@ public final class SalveServer implements AutoCloseable {
     draining.set(true);
     closeServerChannels();
     clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (inFlight.getAsInt() > 0 && System.nanoTime() < deadline) {
+    long deadline = ticker.nanos() + timeout.toNanos();
+    while (inFlight.getAsInt() > 0 && ticker.nanos() - deadline < 0) {
       TimeUnit.MILLISECONDS.sleep(20); // the shutdown thread, never an event loop
     }
     boolean clean = inFlight.getAsInt() == 0;
@@ -260,12 +292,5 @@ public final class SalveServer implements AutoCloseable {
 
   static String format(InetSocketAddress a) {
     return a.getAddress().getHostAddress() + ":" + a.getPort();
-  }
-
-  /** Fired at each client connection when draining starts: idle ones close. */
-  public static final class DrainEvent {
-    public static final DrainEvent INSTANCE = new DrainEvent();
-
-    private DrainEvent() {}
   }
 }

@@ -147,6 +147,11 @@ public final class LoadShedding implements AdmissionControl, AutoCloseable {
     observers = next;
   }
 
+  /** @return {@code nanos} written the way load-state messages write durations, e.g. {@code "1500ms"} */
+  public static String millis(long nanos) {
+    return Signal.millis(nanos);
+  }
+
   /** @return the state machine: its state, signals, and forcing for operators */
   public LoadStateMachine stateMachine() {
     return machine;

@@ -2,7 +2,7 @@ package io.salve.proxy.shed;
 
 import io.salve.proxy.route.Route;
 
-/** Hears every request {@link LoadShedding} refuses; e.g. the shed counter of {@link ShedMetrics}. */
+/** Hears every request {@link LoadShedding} refuses; e.g. the shed counter of metrics/ShedMetrics. */
 @FunctionalInterface
 public interface ShedObserver {
   /**

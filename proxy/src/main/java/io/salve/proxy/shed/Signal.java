@@ -10,7 +10,7 @@ import java.time.Duration;
  * {@link LoadThresholds} component. Values are compared as doubles (exact for every count and
  * nanosecond duration in range); NaN stands for "unknown" or "not checked".
  */
-enum Signal {
+public enum Signal {
   INFLIGHT("inflight", Unit.COUNT) {
     @Override
     double value(LoadSignals s) {
@@ -100,7 +100,7 @@ enum Signal {
   }
 
   /** @return the {@link LoadThresholds} component name, e.g. {@code "latencyP99"}. */
-  String key() {
+  public String key() {
     return key;
   }
 
@@ -109,6 +109,12 @@ enum Signal {
   }
 
   /** @return the value, or NaN when unknown */
+  /** @return this signal's value in {@code s} in display units, NaN when unknown */
+  public double displayValue(LoadSignals s) {
+    Object shown = display(value(s));
+    return shown instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
   abstract double value(LoadSignals s);
 
   /** @return the threshold, or NaN when not checked */

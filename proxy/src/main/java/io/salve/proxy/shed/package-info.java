@@ -18,6 +18,12 @@
  * io.salve.proxy.shed.LatencyWindow}, {@link io.salve.proxy.shed.ErrorRateWindow}, {@link
  * io.salve.proxy.shed.ProcessSignals}, {@link io.salve.proxy.shed.EventLoopDelayProbe}) are
  * written from every event loop and read once per interval. Everything on the request path is
- * lock-free.
+ * lock-free. {@link io.salve.proxy.shed.LoadShedding} implements forward/'s {@code AdmissionControl}
+ * and exposes the plain API admin/'s {@code /admin/load-state} uses (describe, force, clear); refused
+ * requests reach metrics/ through {@link io.salve.proxy.shed.ShedObserver}.
+ *
+ * <p>May import: config/, forward/ (the admission seam), route/, util/. No Netty except an event
+ * executor as a scheduler in {@code EventLoopDelayProbe} and {@code LoadShedding} (enforced, with
+ * those two named exceptions); never admin/ or metrics/.
  */
 package io.salve.proxy.shed;

@@ -1,7 +1,6 @@
 package io.salve.proxy.upstream;
 
 import io.salve.config.HostPort;
-import io.salve.proxy.health.EndpointHealth;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 

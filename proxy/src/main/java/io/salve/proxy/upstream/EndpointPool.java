@@ -10,9 +10,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.salve.proxy.server.Transports;
 import io.salve.proxy.tls.ClientTls;
 import io.salve.proxy.tls.UpstreamTlsException;
+import io.salve.proxy.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EndpointPool {
   private record Waiter(
-      Promise<UpstreamConnection> promise, UpstreamConnection.Listener listener, ScheduledFuture<?> timeout) {}
+      Promise<UpstreamConnection> promise, UpstreamStream.Listener listener, ScheduledFuture<?> timeout) {}
 
   private final Endpoint endpoint;
   private final EventLoop loop;
@@ -74,7 +74,7 @@ final class EndpointPool {
   }
 
   /** @return a future completed on this loop with a connection lent to {@code listener}. */
-  Future<UpstreamConnection> acquire(UpstreamConnection.Listener listener) {
+  Future<UpstreamConnection> acquire(UpstreamStream.Listener listener) {
     Promise<UpstreamConnection> promise = loop.newPromise();
     UpstreamConnection conn;
     while ((conn = idle.pollFirst()) != null) {
@@ -95,7 +95,7 @@ final class EndpointPool {
     return promise;
   }
 
-  private void connect(Promise<UpstreamConnection> promise, UpstreamConnection.Listener listener) {
+  private void connect(Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
     open++;
     endpoint.openConnections().incrementAndGet();
     ChannelFuture f = bootstrap.connect(endpoint.socketAddress());
@@ -116,7 +116,7 @@ final class EndpointPool {
         });
   }
 
-  private void connected(Channel ch, Promise<UpstreamConnection> promise, UpstreamConnection.Listener listener) {
+  private void connected(Channel ch, Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
     UpstreamConnection c = ch.pipeline().get(UpstreamConnection.class);
     c.lend(listener);
     if (!promise.trySuccess(c)) {
@@ -130,7 +130,7 @@ final class EndpointPool {
    * {@link #closed} accounts for.
    */
   private void awaitHandshake(
-      Channel ch, SslHandler tls, Promise<UpstreamConnection> promise, UpstreamConnection.Listener listener) {
+      Channel ch, SslHandler tls, Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
     long start = System.nanoTime();
     tls.handshakeFuture().addListener(h -> {
       ClientTls clientTls = settings.tls();

@@ -8,7 +8,6 @@ import io.netty.util.concurrent.Future;
 import io.salve.config.EndpointConfig;
 import io.salve.config.HostPort;
 import io.salve.config.UpstreamConfig;
-import io.salve.proxy.health.PanicMode;
 import io.salve.proxy.resilience.CircuitBreaker;
 import io.salve.proxy.resilience.ConcurrencyLimit;
 import io.salve.proxy.resilience.OutlierDetector;
@@ -16,9 +15,12 @@ import io.salve.proxy.resilience.RetryBudget;
 import io.salve.proxy.resilience.RetryPolicy;
 import io.salve.proxy.util.Ticker;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 
 /**
@@ -42,6 +44,9 @@ public final class Upstream {
   private final RetryPolicy retryPolicy;
   private final List<Endpoint> staticEndpoints;
   private volatile List<Endpoint> endpoints;
+  /** Dynamic addresses by source, in the order sources first contributed; guarded by {@code this}. */
+  private final Map<String, Map<String, HostPort>> dynamicBySource = new LinkedHashMap<>();
+  private final List<EndpointSource> sources = new CopyOnWriteArrayList<>();
   private final FastThreadLocal<Map<Endpoint, EndpointPool>> pools =
       new FastThreadLocal<>() {
         @Override
@@ -152,32 +157,79 @@ public final class Upstream {
   }
 
   /**
-   * Replaces the dynamic endpoints (leased or discovered); static ones always stay. Endpoints already
-   * known keep their identity, counters and health.
+   * Replaces the dynamic endpoints one source contributes (leases, etcd discovery, ...); static
+   * endpoints and other sources' endpoints stay. An address given by several sources, or static
+   * as well, is one endpoint. Endpoints already known keep their identity, counters and health.
    *
-   * @return the endpoints that joined
+   * @param source who contributes these endpoints, e.g. {@code "leases"} or {@code "etcd"}
+   * @return the endpoints that joined and those that left the upstream
    */
-  public synchronized List<Endpoint> setDynamicEndpoints(List<HostPort> dynamic) {
-    Map<String, Endpoint> current = new java.util.HashMap<>();
+  public synchronized EndpointChange setDynamicEndpoints(String source, List<HostPort> dynamic) {
+    Map<String, HostPort> mine = new LinkedHashMap<>();
+    for (HostPort hp : dynamic) {
+      mine.putIfAbsent(hp.toString(), hp);
+    }
+    if (mine.isEmpty()) {
+      dynamicBySource.remove(source);
+    } else {
+      dynamicBySource.put(source, mine);
+    }
+    Map<String, Endpoint> current = new HashMap<>();
     for (Endpoint e : endpoints) {
       current.put(e.key(), e);
     }
-    List<Endpoint> next = new ArrayList<>(staticEndpoints);
+    Map<String, Endpoint> next = new LinkedHashMap<>();
+    staticEndpoints.forEach(e -> next.put(e.key(), e));
     List<Endpoint> joined = new ArrayList<>();
-    for (HostPort hp : dynamic) {
-      if (next.stream().anyMatch(e -> e.key().equals(hp.toString()))) {
-        continue;
+    for (Map<String, HostPort> bySource : dynamicBySource.values()) {
+      for (Map.Entry<String, HostPort> hp : bySource.entrySet()) {
+        if (next.containsKey(hp.getKey())) {
+          continue;
+        }
+        Endpoint e = current.get(hp.getKey());
+        if (e == null) {
+          e = new Endpoint(name, hp.getValue(), 1);
+          joined.add(e);
+        }
+        next.put(hp.getKey(), e);
       }
-      Endpoint e = current.get(hp.toString());
-      if (e == null) {
-        e = new Endpoint(name, hp, 1);
-        joined.add(e);
-      }
-      next.add(e);
     }
-    endpoints = List.copyOf(next);
+    List<Endpoint> left = new ArrayList<>();
+    for (Endpoint e : endpoints) {
+      if (next.get(e.key()) != e) {
+        left.add(e);
+      }
+    }
+    endpoints = List.copyOf(next.values());
     syncOutlierSet();
-    return joined;
+    return new EndpointChange(List.copyOf(joined), List.copyOf(left));
+  }
+
+  /** Records a source of this upstream's endpoints, for the admin state and the 503 explanation. */
+  public void addSource(EndpointSource source) {
+    sources.add(source);
+  }
+
+  /** @return the live sources of some of this upstream's endpoints. */
+  public List<EndpointSource> sources() {
+    return sources;
+  }
+
+  /**
+   * @return why the upstream has no endpoint at all (e.g. its discovery has found none yet), or
+   *     null when it has some or nothing explains it
+   */
+  public String emptyReason() {
+    if (!endpoints.isEmpty()) {
+      return null;
+    }
+    for (EndpointSource s : sources) {
+      String why = s.emptyReason();
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
   }
 
   private void syncOutlierSet() {
@@ -191,7 +243,7 @@ public final class Upstream {
    *
    * @param loop the client connection's event loop; must be the current thread
    */
-  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamConnection.Listener l) {
+  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamStream.Listener l) {
     Map<Endpoint, EndpointPool> byEndpoint = pools.get();
     EndpointPool pool = byEndpoint.get(endpoint);
     if (pool == null) {

@@ -6,33 +6,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.salve.proxy.server.RollingTimer;
+import io.salve.proxy.transport.RollingTimer;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * One pooled HTTP/1.1 connection to an endpoint, living on a single event loop. While lent to an
  * exchange it forwards every event to that exchange's {@link Listener}; while idle in the pool any
- * event (data, close, idle timeout) ends it.
+ * event (data, close, idle timeout) ends it. The HTTP/1.1 {@link UpstreamStream}: one stream per
+ * connection at a time.
  */
-public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
-  /** What an exchange hears from the connection it holds. All calls happen on the event loop. */
-  public interface Listener {
-    /** A response part; ownership passes to the listener. */
-    void onResponseObject(HttpObject msg);
-
-    /** The connection closed. */
-    void onUpstreamClosed();
-
-    /** The connection failed; it will be closed. */
-    void onUpstreamError(Throwable cause);
-
-    /** No bytes moved either way for the upstream idle timeout. */
-    void onUpstreamIdle();
-
-    /** The connection's writability changed (backpressure). */
-    void onUpstreamWritabilityChanged(boolean writable);
-  }
-
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamStream {
   private final Endpoint endpoint;
   private final EndpointPool pool;
   private Channel channel;
@@ -57,6 +40,31 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     return channel;
   }
 
+  @Override
+  public void write(HttpObject msg) {
+    channel.write(msg, channel.voidPromise());
+  }
+
+  @Override
+  public void writeAndFlush(HttpObject msg) {
+    channel.writeAndFlush(msg, channel.voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    channel.flush();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void setAutoRead(boolean autoRead) {
+    channel.config().setAutoRead(autoRead);
+  }
+
   /** @return whether this connection served a request before the current one. */
   public boolean isReused() {
     return requestsServed > 1;
@@ -77,6 +85,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    *     {@code Connection: close} (or was HTTP/1.0 without keep-alive) is never reused, whatever
    *     the caller thinks (RFC 9112 §9.6)
    */
+  @Override
   public void release(boolean reusable) {
     listener = null;
     idle.arm(idleNanos);
@@ -126,7 +135,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** Request bytes went out: the exchange is active, not idle. */
+  @Override
   public void touch() {
     idle.arm(idleNanos);
   }

@@ -7,7 +7,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.salve.config.SalveConfig;
 import io.salve.config.UpstreamConfig;
-import io.salve.proxy.server.Transports;
+import io.salve.proxy.transport.Transports;
 import io.salve.proxy.util.Ticker;
 import java.net.InetSocketAddress;
 import java.util.Collection;

@@ -21,7 +21,7 @@ class StandardRoutesTest {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicReference<Optional<String>> notReady = new AtomicReference<>(Optional.empty());
   private final EmbeddedChannel probes =
-      new EmbeddedChannel(new AdminHandler(StandardRoutes.probes(registry, notReady::get)));
+      new EmbeddedChannel(new AdminHandler(StandardRoutes.probes(registry::scrape, notReady::get)));
 
   @AfterEach
   void close() {
@@ -69,7 +69,7 @@ class StandardRoutesTest {
 
   @Test
   void theFullList_startsWithTheProbeSubset() {
-    List<AdminRoute> all = StandardRoutes.of(null, registry, notReady::get, java.util.Map::of);
+    List<AdminRoute> all = StandardRoutes.of(null, registry::scrape, notReady::get, java.util.Map::of);
     assertThat(all).hasSize(5);
     assertThat(all.get(3).matches(HttpMethod.GET, "/admin/config")).isTrue();
     assertThat(all.get(4).matches(HttpMethod.GET, "/admin/state")).isTrue();

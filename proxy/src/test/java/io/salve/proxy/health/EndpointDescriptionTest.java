@@ -2,6 +2,7 @@ package io.salve.proxy.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.salve.proxy.upstream.EndpointHealth;
 import io.salve.proxy.util.FakeTicker;
 import java.time.Duration;
 import java.util.Map;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.salve.config.ConfigLoader;
 import io.salve.proxy.admin.AdminResponse;
 import io.salve.proxy.admin.AdminRoute;
+import io.salve.proxy.admin.LeaseRoutes;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.Upstreams;
@@ -72,7 +73,7 @@ class LeaseServiceTest {
             events.add("left " + e);
           }
         });
-    route = service.adminRoutes().get(0);
+    route = LeaseRoutes.of(service).get(0);
   }
 
   @AfterEach

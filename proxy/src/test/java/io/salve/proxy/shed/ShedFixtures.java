@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.Set;
 
 /** Routes and configuration shared by the load shedding runtime tests. */
-final class ShedFixtures {
-  static final String LISTENER = "egress";
+public final class ShedFixtures {
+  public static final String LISTENER = "egress";
   static final long MS = 1_000_000L;
   static final Duration RECOVER_AFTER = Duration.ofSeconds(1);
 
   static final Route CRITICAL = route("checkout", "/critical", Criticality.CRITICAL);
   static final Route NORMAL = route("browse", "/normal", Criticality.NORMAL);
-  static final Route SHEDDABLE = route("report", "/report", Criticality.SHEDDABLE);
+  public static final Route SHEDDABLE = route("report", "/report", Criticality.SHEDDABLE);
 
   /** Below every threshold. */
   static final LoadSignals CALM = signals(1);
@@ -57,5 +57,19 @@ final class ShedFixtures {
         RECOVER_AFTER,
         Duration.ofSeconds(3),
         new AdaptiveConcurrencyConfig(adaptive, minLimit, maxLimit));
+  }
+
+  /**
+   * @return a calm {@link LoadShedding} of {@link #config config(false, 20, 2000)} for tests outside
+   *     this package (admin's load-state routes)
+   */
+  public static LoadShedding calmShedding(io.salve.proxy.util.Ticker ticker) {
+    return new LoadShedding(
+        config(false, 20, 2000),
+        new RequestSignals(),
+        () -> CALM,
+        Map.of(LISTENER, UnlimitedLimiter.INSTANCE),
+        null,
+        ticker);
   }
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.salve.config.ConfigLoader;
 import io.salve.config.SalveConfig;
+import io.salve.proxy.metrics.ShedMetrics;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.util.FakeTicker;
 import java.time.Duration;

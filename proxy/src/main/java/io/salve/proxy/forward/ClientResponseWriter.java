@@ -1,0 +1,123 @@
+package io.salve.proxy.forward;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Writes the answer to the client: informational heads, the final head re-framed for the client, its
+ * content, or salve's own error answer. It keeps what the access record needs (status, bytes out)
+ * and whether the client connection must close after the answer.
+ */
+final class ClientResponseWriter {
+  private final ClientSide client;
+  private final RequestFacts facts;
+  private final ListenerContext listener;
+  private final String upstream;
+  private int status;
+  private long bytesOut;
+  private boolean closeClient;
+
+  ClientResponseWriter(ClientSide client, RequestFacts facts, ListenerContext listener, String upstream) {
+    this.client = client;
+    this.facts = facts;
+    this.listener = listener;
+    this.upstream = upstream;
+  }
+
+  /** Passes a 1xx head on (hop-by-hop fields stripped); its end follows as {@link #informationalEnd}. */
+  void informational(HttpResponse response) {
+    HopByHop.strip(response.headers());
+    client.write(response);
+  }
+
+  /** The end of an informational response: flushed with its head; anything else in it is dropped. */
+  void informationalEnd(HttpContent content) {
+    if (content instanceof LastHttpContent) {
+      client.writeAndFlush(content);
+    } else {
+      content.release();
+    }
+  }
+
+  /**
+   * Passes the final head on, re-framed for the client (hop-by-hop fields were already stripped).
+   *
+   * @param fields the {@link FieldScan} of its headers
+   */
+  void head(HttpResponse response, int fields, boolean requestRead, int attempts) {
+    status = response.status().code();
+    closeClient |=
+        ResponseFraming.prepare(
+            response, facts, requestRead, listener.draining(), upstream, attempts, (fields & FieldScan.X_SALVE) != 0);
+    client.write(response);
+  }
+
+  /**
+   * Passes a part of the final response's content on; ownership passes here.
+   *
+   * @return the write of the last part (the caller closes after it if {@link #closeClient()}), or null
+   *     for other parts
+   */
+  ChannelFuture content(HttpContent content) {
+    bytesOut += content.content().readableBytes();
+    ChannelFuture written = client.writeAndFlush(content);
+    return content instanceof LastHttpContent ? written : null;
+  }
+
+  /**
+   * Salve's own answer: JSON with {@code x-salve-error} and {@code x-salve-attempts} (0: the upstream
+   * never saw the request); the connection closes after it when the request's body was not read
+   * (its rest would be taken for the next request), the client asked, or salve drains.
+   *
+   * @return the write; the caller closes after it if {@link #closeClient()}
+   */
+  ChannelFuture local(
+      HttpResponseStatus st, String reason, String message, long retryAfterSeconds, boolean requestRead, int attempts) {
+    status = st.code();
+    closeClient = (!requestRead && facts.hasBody()) || !facts.clientKeepAlive() || listener.draining();
+    FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, closeClient);
+    response.headers().setInt(ResponseFraming.X_SALVE_ATTEMPTS, attempts);
+    if (retryAfterSeconds > 0) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    }
+    return client.writeAndFlush(response);
+  }
+
+  /** The client went away, or must be cut off mid-response: the connection closes. */
+  void clientGone(boolean responseStarted) {
+    if (!responseStarted) {
+      status = 499;
+    }
+    closeClient = true;
+  }
+
+  /** The connection closes after the answer. */
+  void mustClose() {
+    closeClient = true;
+  }
+
+  /** Closes the client connection once {@code written} completes, if the answer requires it. */
+  void closeAfter(ChannelFuture written) {
+    if (closeClient) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  int status() {
+    return status;
+  }
+
+  long bytesOut() {
+    return bytesOut;
+  }
+
+  boolean closeClient() {
+    return closeClient;
+  }
+}

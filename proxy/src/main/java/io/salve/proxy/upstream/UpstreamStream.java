@@ -1,0 +1,56 @@
+package io.salve.proxy.upstream;
+
+import io.netty.handler.codec.http.HttpObject;
+
+/**
+ * One request/response stream to an endpoint, lent to one exchange: the upstream side of the
+ * forwarding seam. HTTP/1.1 lends a whole pooled connection ({@link UpstreamConnection}); an HTTP/2
+ * implementation would lend one stream of a shared connection. The exchange writes request objects
+ * ({@code HttpRequest}, {@code HttpContent}) and hears response objects through its {@link Listener};
+ * it never sees the channel, so retries, breakers and shedding do not depend on the protocol.
+ *
+ * <p>Every method runs on the event loop the stream was acquired on.
+ */
+public interface UpstreamStream {
+  /** What an exchange hears from the stream it holds. All calls happen on the event loop. */
+  interface Listener {
+    /** A response part; ownership passes to the listener. */
+    void onResponseObject(HttpObject msg);
+
+    /** The stream (its connection) closed. */
+    void onUpstreamClosed();
+
+    /** The stream failed; it will be closed. */
+    void onUpstreamError(Throwable cause);
+
+    /** No bytes moved either way for the upstream idle timeout. */
+    void onUpstreamIdle();
+
+    /** The stream's writability changed (backpressure). */
+    void onUpstreamWritabilityChanged(boolean writable);
+  }
+
+  /** Writes a request part without flushing; ownership passes to the stream. */
+  void write(HttpObject msg);
+
+  /** Writes a request part and flushes; ownership passes to the stream. */
+  void writeAndFlush(HttpObject msg);
+
+  void flush();
+
+  /** @return whether a request part written now would be sent without queueing (backpressure). */
+  boolean isWritable();
+
+  /** Pauses ({@code false}) or resumes reading the response, as the client side drains. */
+  void setAutoRead(boolean autoRead);
+
+  /** Request bytes went out: the stream is active, not idle. */
+  void touch();
+
+  /**
+   * Gives the stream back; after this the listener hears nothing more.
+   *
+   * @param reusable whether the exchange left it clean (full request written, full response read)
+   */
+  void release(boolean reusable);
+}

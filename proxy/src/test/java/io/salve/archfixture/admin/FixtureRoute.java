@@ -1,0 +1,6 @@
+package io.salve.archfixture.admin;
+
+/** An admin route, which health wrongly implements. */
+public interface FixtureRoute {
+  String path();
+}
