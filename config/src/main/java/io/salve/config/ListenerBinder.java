@@ -10,10 +10,11 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the {@code listeners} list: names and addresses (each unique), limits, trusted proxies, routes. */
 final class ListenerBinder {
   static final List<String> KEYS = List.of("name", "address", "routes", "maxInitialLineLength", "maxHeaderSize",
-      "maxHeaderCount", "maxRequestBody", "requestHeaderTimeout", "idleTimeout", "trustedProxies");
+      "maxHeaderCount", "maxRequestBody", "requestHeaderTimeout", "idleTimeout", "trustedProxies", "tls");
 
   private final Nodes nodes;
   private final RouteBinder routes;
+  private final TlsBinder tls;
   /** Listener index by name, and by bound address of a fixed port, to report duplicates. */
   private final Map<String, Integer> names = new HashMap<>();
   private final Map<String, Integer> addresses = new HashMap<>();
@@ -21,6 +22,7 @@ final class ListenerBinder {
   ListenerBinder(Nodes nodes, UpstreamReferences upstreams) {
     this.nodes = nodes;
     this.routes = new RouteBinder(nodes, upstreams);
+    this.tls = new TlsBinder(nodes);
   }
 
   /** @return the listeners in file order; a missing or empty list is reported. */
@@ -51,7 +53,11 @@ final class ListenerBinder {
         l.size("maxRequestBody", -1, 0, Long.MAX_VALUE),
         l.duration("requestHeaderTimeout", Duration.ofSeconds(10), Nodes.POSITIVE),
         l.duration("idleTimeout", Duration.ofSeconds(60), Nodes.POSITIVE));
-    return new ListenerConfig(name, address, routes.bindAll(l), limits, trustedProxies(l));
+    ListenerTlsConfig listenerTls = tls.listener(l);
+    // A tls section already reported as unusable does not make every clientUri match an error too.
+    boolean clientCertificates = listenerTls == null ? l.has("tls") : listenerTls.clientCa() != null;
+    return new ListenerConfig(
+        name, address, routes.bindAll(l, clientCertificates), limits, trustedProxies(l), listenerTls);
   }
 
   private void unique(Map<String, Integer> seen, String value, int index, Section l, String key, String noun) {

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class RouteBinder {
   static final List<String> KEYS =
       List.of("name", "match", "upstream", "criticality", "timeout", "retry", "maxRequestBody");
-  static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "methods", "headers");
+  static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "methods", "headers", "clientUri", "clientDns");
 
   /** An RFC 9110 token: what a method or a header name may be made of. */
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -37,11 +37,19 @@ final class RouteBinder {
 
   /** @return the routes of a listener, in order; a missing or empty list is reported. */
   List<RouteConfig> bindAll(Section listener) {
+    return bindAll(listener, false);
+  }
+
+  /**
+   * @param clientCertificates whether the listener verifies client certificates ({@code tls.clientCa}),
+   *     without which {@code match.clientUri} and {@code match.clientDns} could never match
+   */
+  List<RouteConfig> bindAll(Section listener, boolean clientCertificates) {
     List<RouteConfig> bound = new ArrayList<>();
     List<Node> items = listener.nonEmptyList("routes", "a non-empty list of routes");
     Map<String, Integer> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      bound.add(bind(items.get(i), listener.path("routes") + "[" + i + "]", i, names));
+      bound.add(bind(items.get(i), listener.path("routes") + "[" + i + "]", i, names, clientCertificates));
     }
     return bound;
   }
@@ -50,7 +58,8 @@ final class RouteBinder {
    * @param index the route's 0-based position, which names it when it has no name
    * @param names the index of each route name seen so far in this listener
    */
-  private RouteConfig bind(Node node, String path, int index, Map<String, Integer> names) {
+  private RouteConfig bind(
+      Node node, String path, int index, Map<String, Integer> names, boolean clientCertificates) {
     Section r = nodes.section(node, path, "a map of route settings", KEYS);
     String name =
         r.value("name", "route-" + index, (n, p) -> nodes.text(n, p, "a non-empty name", t -> !t.isEmpty()));
@@ -62,7 +71,7 @@ final class RouteBinder {
     Section retry = r.section("retry", "a map of retry settings", RetryBinder.KEYS);
     return new RouteConfig(
         name,
-        match(r.section("match", "a map of host, pathPrefix, methods, headers", MATCH_KEYS)),
+        match(r.section("match", "a map of host, pathPrefix, methods, headers", MATCH_KEYS), clientCertificates),
         r.required("upstream", "the name of an upstream", upstreams::check),
         r.choice("criticality", Criticality.NORMAL, CRITICALITIES),
         r.duration("timeout", null, Nodes.POSITIVE),
@@ -70,7 +79,7 @@ final class RouteBinder {
         r.size("maxRequestBody", -1, 0, Long.MAX_VALUE));
   }
 
-  private RouteMatch match(Section m) {
+  private RouteMatch match(Section m, boolean clientCertificates) {
     if (m == null) {
       return MATCH_ALL;
     }
@@ -79,7 +88,19 @@ final class RouteBinder {
         host == null ? null : host.toLowerCase(Locale.ROOT),
         m.value("pathPrefix", "/", nodes::path),
         methods(m),
-        headers(m));
+        headers(m),
+        clientName(m, "clientUri", "a URI like spiffe://example.org/ns/app/sa/web", clientCertificates),
+        clientName(m, "clientDns", "a DNS name like web.example.org", clientCertificates));
+  }
+
+  /** @return a name the client certificate must carry; reported unless the listener verifies client certificates. */
+  private String clientName(Section m, String key, String expected, boolean clientCertificates) {
+    String value = m.value(key, null, (n, p) -> nodes.text(n, p, expected, t -> !t.isBlank()));
+    if (value != null && !clientCertificates) {
+      nodes.report(m.get(key), m.path(key) + ": needs client certificates (expected: tls.clientCa on this listener)");
+      return null;
+    }
+    return value == null ? null : value.trim();
   }
 
   private Set<String> methods(Section m) {

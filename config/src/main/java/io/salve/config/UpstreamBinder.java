@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class UpstreamBinder {
   static final List<String> KEYS = List.of("endpoints", "loadBalancer", "connectTimeout", "idleTimeout",
       "maxConnectionsPerEndpoint", "maxConcurrentRequests", "circuitBreaker", "outlierDetection", "healthCheck",
-      "retry", "retryBudget", "discovery", "leases", "recovery");
+      "retry", "retryBudget", "discovery", "leases", "recovery", "tls");
   static final RetryBudgetConfig DEFAULT_RETRY_BUDGET = new RetryBudgetConfig(0.2, 10);
 
   private static final Map<String, LoadBalancerType> LOAD_BALANCERS =
@@ -27,6 +27,7 @@ final class UpstreamBinder {
   private final Nodes nodes;
   private final RetryBinder retries;
   private final EndpointHealthBinder health;
+  private final TlsBinder tls;
   /** Whether the file has a {@code coordination} section, whose etcd discovery reads. */
   private final boolean etcdConfigured;
 
@@ -35,6 +36,7 @@ final class UpstreamBinder {
     this.etcdConfigured = etcdConfigured;
     this.retries = new RetryBinder(nodes);
     this.health = new EndpointHealthBinder(nodes, retries);
+    this.tls = new TlsBinder(nodes);
   }
 
   /** @return every upstream by name, in file order; a missing {@code upstreams} section is reported. */
@@ -69,6 +71,13 @@ final class UpstreamBinder {
       nodes.report(nameNode, path + ": no endpoints (expected: endpoints, discovery or leases)");
     }
     Section retry = s.section("retry", "a map of retry settings", RetryBinder.KEYS);
+    HealthCheckConfig healthCheck = health.healthCheck(s.section("healthCheck", "a map of health check settings",
+        EndpointHealthBinder.HEALTH_CHECK_KEYS));
+    UpstreamTlsConfig upstreamTls = tls.upstream(s);
+    if (upstreamTls != null && healthCheck != null && healthCheck.type() == HealthCheckConfig.ProbeType.HTTP) {
+      nodes.report(s.get("healthCheck"), s.path("healthCheck") + ": http probes over TLS are not supported yet"
+          + " (expected: type: tcp on an upstream with tls)");
+    }
     return new UpstreamConfig(
         name,
         endpoints,
@@ -81,13 +90,13 @@ final class UpstreamBinder {
             EndpointHealthBinder.CIRCUIT_BREAKER_KEYS)),
         health.outlierDetection(s.section("outlierDetection", "a map of outlier detection settings",
             EndpointHealthBinder.OUTLIER_KEYS)),
-        health.healthCheck(s.section("healthCheck", "a map of health check settings",
-            EndpointHealthBinder.HEALTH_CHECK_KEYS)),
+        healthCheck,
         retry == null ? RetryBinder.DEFAULT : retries.bind(retry),
         retryBudget(s.section("retryBudget", "a map of ratio, minPerSecond", List.of("ratio", "minPerSecond"))),
         discovery,
         leases,
-        recovery(s.section("recovery", "a map of after, webhook", List.of("after", "webhook"))));
+        recovery(s.section("recovery", "a map of after, webhook", List.of("after", "webhook"))),
+        upstreamTls);
   }
 
   private List<EndpointConfig> endpoints(Section s) {

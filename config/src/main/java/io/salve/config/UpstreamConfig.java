@@ -21,6 +21,7 @@ import java.util.List;
  * @param discovery etcd discovery, or null
  * @param leases admin-API leases, or null
  * @param recovery recovery actions, or null
+ * @param tls TLS origination, or null for plaintext
  */
 public record UpstreamConfig(
     String name,
@@ -37,8 +38,31 @@ public record UpstreamConfig(
     RetryBudgetConfig retryBudget,
     DiscoveryConfig discovery,
     LeasesConfig leases,
-    RecoveryConfig recovery) {
+    RecoveryConfig recovery,
+    UpstreamTlsConfig tls) {
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** A plaintext upstream. */
+  public UpstreamConfig(
+      String name,
+      List<EndpointConfig> endpoints,
+      LoadBalancerType loadBalancer,
+      Duration connectTimeout,
+      Duration idleTimeout,
+      int maxConnectionsPerEndpoint,
+      int maxConcurrentRequests,
+      CircuitBreakerConfig circuitBreaker,
+      OutlierDetectionConfig outlierDetection,
+      HealthCheckConfig healthCheck,
+      RetryConfig retry,
+      RetryBudgetConfig retryBudget,
+      DiscoveryConfig discovery,
+      LeasesConfig leases,
+      RecoveryConfig recovery) {
+    this(name, endpoints, loadBalancer, connectTimeout, idleTimeout, maxConnectionsPerEndpoint,
+        maxConcurrentRequests, circuitBreaker, outlierDetection, healthCheck, retry, retryBudget, discovery, leases,
+        recovery, null);
   }
 }

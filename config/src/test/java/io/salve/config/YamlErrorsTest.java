@@ -87,7 +87,7 @@ class YamlErrorsTest {
         colour: blue
         """)).containsExactly(
             "4:40: unknown key 'path' in listeners[0].routes[0].match"
-                + " (expected: one of host, pathPrefix, methods, headers)",
+                + " (expected: one of host, pathPrefix, methods, headers, clientUri, clientDns)",
             "7:1: unknown key 'colour' at the top level (expected: one of admin, listeners, upstreams,"
                 + " loadShedding, coordination, accessLog, drainTimeout, reload)");
   }

@@ -5,12 +5,14 @@ import io.salve.config.ConfigException;
 import io.salve.config.ConfigLoader;
 import io.salve.config.HostPort;
 import io.salve.config.SalveConfig;
+import io.salve.proxy.tls.TlsSetup;
 import io.salve.proxy.transport.TransportChoice;
 import io.salve.proxy.transport.Transports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +70,12 @@ public final class Main implements Callable<Integer> {
       if (c == null) {
         return 1;
       }
+      List<String> tlsProblems = TlsSetup.check(c);
+      if (!tlsProblems.isEmpty()) {
+        tlsProblems.forEach(p -> err.println("salve: " + p));
+        err.println(checkConfig + ": " + tlsProblems.size() + " TLS error(s)");
+        return 1;
+      }
       System.out.println(checkConfig + ": configuration OK");
       return 0;
     }
@@ -88,7 +96,13 @@ public final class Main implements Callable<Integer> {
 
   private int run(SalveConfig c, int loops, PrintWriter err) throws InterruptedException {
     DemoUpstream demo = null;
-    Salve salve = new Salve(c, loops);
+    Salve salve;
+    try {
+      salve = new Salve(c, loops);
+    } catch (IllegalStateException e) {
+      err.println("salve: cannot start: " + e.getMessage()); // e.g. a certificate file that cannot be used
+      return 1;
+    }
     try {
       salve.enableReload(config, ConfigLoader.withSystemEnvironment());
       if (demoUpstream != null) {

@@ -25,12 +25,16 @@ import io.salve.proxy.metrics.GcMetrics;
 import io.salve.proxy.metrics.HealthMetrics;
 import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
+import io.salve.proxy.metrics.TlsMetrics;
 import io.salve.proxy.metrics.ReloadMetrics;
 import io.salve.proxy.metrics.UpstreamMeters;
 import io.salve.proxy.reload.ConfigDiff;
 import io.salve.proxy.reload.LoadedConfig;
 import io.salve.proxy.reload.ReloadCoordinator;
 import io.salve.proxy.server.SalveServer;
+import io.salve.proxy.tls.TlsEngine;
+import io.salve.proxy.tls.TlsMaterialException;
+import io.salve.proxy.tls.TlsSetup;
 import io.salve.proxy.transport.Transports;
 import io.salve.proxy.shed.LoadShedding;
 import io.salve.proxy.admin.LoadStateRoutes;
@@ -69,6 +73,7 @@ public final class Salve implements AutoCloseable {
   private final AccessLog accessLog;
   private final CompositeObserver observer;
   private final SalveServer server;
+  private final TlsSetup tls;
   private final AdminServer admin;
   private final HealthSubsystem health;
   private final LoadShedding shedding;
@@ -84,9 +89,16 @@ public final class Salve implements AutoCloseable {
     registry.config().meterFilter(ProcessMetrics.names()); // before any meter is bound
     this.config = config;
     this.unloaded = new LoadedConfig(config, "none (not loaded from a file)");
+    // First: unusable certificates stop the start before any thread or socket exists.
+    try {
+      this.tls = new TlsSetup(config, new TlsMetrics(registry),
+          Duration.ofMillis(Long.getLong("salve.reload.debounceMillis", 300)));
+    } catch (TlsMaterialException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     this.workers = Transports.newGroup(eventLoops, "salve-io");
     this.adminLoop = Transports.newGroup(1, "salve-admin");
-    this.upstreams = new Upstreams(config, eventLoops);
+    this.upstreams = new Upstreams(config, eventLoops, tls::upstreamTls);
     ProxyMetrics metrics = new ProxyMetrics(registry);
     List<ExchangeObserver> observers = new ArrayList<>();
     observers.add(metrics);
@@ -104,7 +116,7 @@ public final class Salve implements AutoCloseable {
     bindJvmMetrics();
     this.shedding = LoadShedding.create(config, workers);
     ShedMetrics.bind(registry, shedding, config);
-    this.server = new SalveServer(config, workers, upstreams, observer, shedding);
+    this.server = new SalveServer(config, workers, upstreams, observer, shedding, tls.listeners());
     this.admin = new AdminServer(adminLoop);
     this.health = new HealthSubsystem(config, upstreams, workers, new HealthMetrics(registry), metrics::bindEndpoint);
     if (config.coordination() != null) {
@@ -180,7 +192,14 @@ public final class Salve implements AutoCloseable {
     if (reloads != null) {
       reloads.start();
     }
-    LOG.info("salve ready ({} transport, {} listener(s))", Transports.name(), config.listeners().size());
+    LOG.info("salve ready ({} transport, {} listener(s){})", Transports.name(), config.listeners().size(), tlsEngine());
+  }
+
+  /** @return {@code , TLS engine openssl (...)} when some listener or upstream uses TLS, else nothing */
+  private String tlsEngine() {
+    boolean any = config.listeners().stream().anyMatch(l -> l.tls() != null)
+        || config.upstreams().values().stream().anyMatch(u -> u.tls() != null);
+    return any ? ", TLS engine " + TlsEngine.describe() : "";
   }
 
   private Optional<String> notReadyReason() {
@@ -284,6 +303,7 @@ public final class Salve implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     upstreams.close();
+    tls.close();
     if (accessLog != null) {
       accessLog.close();
     }

@@ -6,6 +6,8 @@ import io.salve.proxy.resilience.AttemptOutcome;
 /** How an attempt failed, and what the client hears when it is the last word. */
 enum AttemptFailure {
   CONNECT(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failure", "could not connect to upstream", "connect_failure"),
+  /** The TLS handshake failed: nothing was sent; judged as a connect failure. */
+  TLS(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_error", "the TLS handshake with the upstream failed", "tls_error"),
   POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "no upstream connection became free in time", "pool_exhausted"),
   RESET(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "upstream closed the connection before a full response", "reset"),
   TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "upstream did not answer in time", "timeout"),
@@ -35,6 +37,7 @@ enum AttemptFailure {
   AttemptOutcome attemptOutcome() {
     switch (this) {
       case CONNECT:
+      case TLS:
         return AttemptOutcome.connectFailure();
       case RESET:
       case PROTOCOL:

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
 import io.salve.proxy.resilience.AttemptOutcome;
 import io.salve.proxy.resilience.RetryPlanner;
+import io.salve.proxy.tls.UpstreamTlsException;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.PoolExhaustedException;
 import io.salve.proxy.upstream.Upstream;
@@ -91,7 +92,8 @@ final class AttemptLoop {
       return;
     }
     if (!f.isSuccess()) {
-      exchange.attemptFailed(f.cause() instanceof PoolExhaustedException ? AttemptFailure.POOL_EXHAUSTED : AttemptFailure.CONNECT);
+      exchange.attemptFailed(f.cause() instanceof PoolExhaustedException ? AttemptFailure.POOL_EXHAUSTED
+          : f.cause() instanceof UpstreamTlsException ? AttemptFailure.TLS : AttemptFailure.CONNECT);
       return;
     }
     exchange.moveTo(ExchangeState.AWAITING_RESPONSE);

@@ -14,8 +14,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.route.ClientNames;
 import io.salve.proxy.route.Route;
+import io.salve.proxy.tls.ClientCertHeader;
+import io.salve.proxy.tls.ClientIdentity;
 import io.salve.proxy.transport.DrainEvent;
 import io.salve.proxy.upstream.Upstream;
 import org.slf4j.Logger;
@@ -42,6 +46,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private ClientSide side;
   private ProxyExchange exchange;
   private String peerText;
+  private String scheme;
+  private ClientIdentity namedIdentity;
+  private ClientNames clientNames;
   private boolean readRequested;
   private boolean skipUntilLast;
   private boolean closing;
@@ -143,7 +150,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     String host = headers.get(HttpHeaderNames.HOST);
     String method = req.method().name();
-    Route route = listener.router().route(method, host == null ? null : RequestTarget.hostOnly(host), target.path(), (name, value) -> headers.contains(name, value, false));
+    ClientIdentity identity = ClientIdentity.of(ctx.channel());
+    Route route = listener.router().route(
+        method, host == null ? null : RequestTarget.hostOnly(host), target.path(),
+        (name, value) -> headers.contains(name, value, false), clientNames(identity));
     if (route == null) {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;
@@ -175,7 +185,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     ForwardedHeaders.dropSalveHeaders(headers, fields);
     SocketAddress peer = ctx.channel().remoteAddress();
     String client = peer();
-    String requestId = ForwardedHeaders.apply(headers, fields, client, listener.isTrusted(peer), host, listener.random().current());
+    boolean trustedPeer = listener.isTrusted(peer);
+    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host, scheme(), listener.random().current());
+    ClientCertHeader.apply(headers, identity, trustedPeer);
     if (host == null) {
       // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
       // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
@@ -246,6 +258,29 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       skipUntilLast = true;
       readMore();
     }
+  }
+
+  /** @return {@code https} on a TLS connection, else {@code http}; looked up once per connection. */
+  private String scheme() {
+    if (scheme == null) {
+      scheme = ctx.pipeline().get(SslHandler.class) != null ? "https" : "http";
+    }
+    return scheme;
+  }
+
+  /**
+   * @return the names routing matches for {@code identity}, or null without one; adapted once per
+   *     connection (its certificate is fixed by the handshake), so route/ needs neither Netty nor tls/
+   */
+  private ClientNames clientNames(ClientIdentity identity) {
+    if (identity == null) {
+      return null;
+    }
+    if (identity != namedIdentity) {
+      namedIdentity = identity;
+      clientNames = new ClientNames(identity.uris(), identity.dnsNames());
+    }
+    return clientNames;
   }
 
   /** @return the client's address as text, formatted once per connection. */

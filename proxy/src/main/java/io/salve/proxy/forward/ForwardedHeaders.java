@@ -95,6 +95,15 @@ public final class ForwardedHeaders {
    * headers} and the generator of a new request id.
    */
   static String apply(HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, RandomGenerator random) {
+    return apply(headers, fields, peer, trustedPeer, host, "http", random);
+  }
+
+  /**
+   * As {@link #apply(HttpHeaders, int, String, boolean, String, RandomGenerator)}, for a client that
+   * spoke {@code proto} ({@code http} or {@code https}, as {@code x-forwarded-proto} says).
+   */
+  static String apply(
+      HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, String proto, RandomGenerator random) {
     boolean forwarded = (fields & FieldScan.X_FORWARDED) != 0;
     append(headers, X_FORWARDED_FOR, peer, forwarded);
     if (!trustedPeer) {
@@ -108,7 +117,7 @@ public final class ForwardedHeaders {
         dropPrefixed(headers, "x-forwarded-", X_FORWARDED_FOR);
       }
     }
-    append(headers, X_FORWARDED_PROTO, "http", trustedPeer && forwarded);
+    append(headers, X_FORWARDED_PROTO, proto, trustedPeer && forwarded);
     if (host != null) {
       append(headers, X_FORWARDED_HOST, host, trustedPeer && forwarded);
     } else if (!trustedPeer && forwarded) {

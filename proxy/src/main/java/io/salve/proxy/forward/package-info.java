@@ -19,7 +19,8 @@
  * exchange lives on its client connection's event loop; time and randomness come from the {@link
  * io.salve.proxy.forward.ListenerContext} (a ticker, a clock and a random source).
  *
- * <p>May import: Netty, config/, codec/, route/, resilience/, transport/, upstream/, util/. Never
+ * <p>May import: Netty, config/, codec/, route/, resilience/, tls/ (the client identity, the
+ * {@code x-forwarded-client-cert} step, the upstream TLS failure), transport/, upstream/, util/. Never
  * server/ (which builds the pipeline around it), never metrics/ (observers attach from outside).
  */
 package io.salve.proxy.forward;

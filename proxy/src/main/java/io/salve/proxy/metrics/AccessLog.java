@@ -95,6 +95,11 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     return wakeups.sum();
   }
 
+  /** @return whether the writer is in (or entering) its long idle park (for tests). */
+  boolean idle() {
+    return sleeping;
+  }
+
   @Override
   public void onRequestStarted(String listener) {}
 

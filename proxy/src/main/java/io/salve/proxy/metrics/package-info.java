@@ -7,7 +7,7 @@
  * and the composition root imports Micrometer).
  *
  * <p>May import: Micrometer, config/, and the listener interfaces and read-only views of coord/,
- * forward/, health/, reload/, resilience/, route/, shed/, upstream/. Netty only for its MPSC queue
+ * forward/, health/, reload/, resilience/, route/, shed/, tls/ ({@code TlsEvents}), upstream/. Netty only for its MPSC queue
  * (the access log's hand-off to its writer thread). Nothing but the composition root imports it.
  */
 package io.salve.proxy.metrics;

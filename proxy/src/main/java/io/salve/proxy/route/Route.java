@@ -16,6 +16,8 @@ public final class Route {
   private final String[] methods;
   private final String[][] headers;
   private final RetryPolicy retryPolicy;
+  private final String clientUri;
+  private final String clientDns;
 
   public Route(String listener, RouteConfig config) {
     this.listener = listener;
@@ -23,6 +25,8 @@ public final class Route {
     RouteMatch m = config.match();
     this.host = m.host() == null ? null : m.host().toLowerCase(Locale.ROOT);
     this.pathPrefix = m.pathPrefix();
+    this.clientUri = m.clientUri();
+    this.clientDns = m.clientDns();
     this.methods = m.methods().toArray(new String[0]);
     this.retryPolicy = config.retry() == null ? null : RetryPolicy.of(config.retry());
     this.headers = new String[m.headers().size()][];
@@ -38,6 +42,17 @@ public final class Route {
    * @return whether this route takes the request
    */
   boolean matches(String method, String hostLower, String path, RequestHeaders requestHeaders) {
+    return matches(method, hostLower, path, requestHeaders, null);
+  }
+
+  /** @param client the names of the connection's verified client certificate, or null */
+  boolean matches(String method, String hostLower, String path, RequestHeaders requestHeaders, ClientNames client) {
+    if (clientUri != null && (client == null || !client.uris().contains(clientUri))) {
+      return false;
+    }
+    if (clientDns != null && (client == null || !client.dnsNames().contains(clientDns))) {
+      return false;
+    }
     if (host != null && !host.equals(hostLower)) {
       return false;
     }

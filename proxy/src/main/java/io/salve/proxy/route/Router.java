@@ -25,8 +25,19 @@ public final class Router {
    * @return the first matching route, or null
    */
   public Route route(String method, String hostLower, String normalizedPath, RequestHeaders headers) {
+    return route(method, hostLower, normalizedPath, headers, null);
+  }
+
+  /**
+   * As {@link #route(String, String, String, RequestHeaders)}, for a client that may have presented a
+   * verified certificate.
+   *
+   * @param client the names of the connection's verified client certificate, or null
+   */
+  public Route route(
+      String method, String hostLower, String normalizedPath, RequestHeaders headers, ClientNames client) {
     for (Route r : routes) {
-      if (r.matches(method, hostLower, normalizedPath, headers)) {
+      if (r.matches(method, hostLower, normalizedPath, headers, client)) {
         return r;
       }
     }

@@ -10,6 +10,7 @@ import io.salve.proxy.forward.ClientRequestReceiver;
 import io.salve.proxy.forward.ClientTimeoutsHandler;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.forward.ListenerSlot;
+import io.salve.proxy.tls.TlsListeners;
 import io.salve.proxy.transport.OneMessagePerRead;
 import io.salve.proxy.transport.Transports;
 
@@ -17,8 +18,10 @@ import io.salve.proxy.transport.Transports;
  * Builds the pipeline of each client connection, in named steps:
  *
  * <pre>
- * flush → timeouts → decoder → encoder → flow → receiver
+ * [tls → tlsHandshake →] flush → timeouts → decoder → encoder → flow → receiver
  * </pre>
+ *
+ * The TLS steps come first on a listener with {@code tls} ({@link TlsListeners}).
  *
  * Flushes are consolidated ({@link Transports#consolidatedFlushes}).
  */
@@ -26,13 +29,15 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
   private final ListenerSlot slot;
   private final ChannelGroup clients;
   private final ChannelGroup connections;
+  private final TlsListeners tls;
 
   /**
    * @param clients every client connection of the server (drained on shutdown)
    * @param connections the client connections of this listener (drained when a reload removes it)
    */
-  ListenerInitializer(ListenerSlot slot, ChannelGroup clients, ChannelGroup connections) {
+  ListenerInitializer(ListenerSlot slot, ChannelGroup clients, ChannelGroup connections, TlsListeners tls) {
     this.slot = slot;
+    this.tls = tls;
     this.clients = clients;
     this.connections = connections;
   }
@@ -52,6 +57,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     addHttp1Handlers(p, limits);
     p.addLast("flow", new OneMessagePerRead());
     p.addLast("receiver", new ClientRequestReceiver(slot, timeouts));
+    tls.initChannel(listener.name(), ch);
   }
 
   private static void addHttp1Handlers(ChannelPipeline p, ListenerLimits limits) {

@@ -15,6 +15,7 @@ import io.salve.proxy.forward.ExchangeObserver;
 import io.salve.proxy.forward.ListenerContext;
 import io.salve.proxy.forward.ListenerSlot;
 import io.salve.proxy.forward.UpstreamSide;
+import io.salve.proxy.tls.TlsListeners;
 import io.salve.proxy.transport.Binding;
 import io.salve.proxy.transport.DrainEvent;
 import io.salve.proxy.transport.Transports;
@@ -44,6 +45,7 @@ public final class SalveServer implements AutoCloseable {
   private final Upstreams upstreams;
   private final ExchangeObserver observer;
   private final AdmissionControl admission;
+  private final TlsListeners tls;
   private final Ticker ticker;
   private final Clock clock;
   private final RandomSource random;
@@ -80,13 +82,25 @@ public final class SalveServer implements AutoCloseable {
       Upstreams upstreams,
       ExchangeObserver observer,
       AdmissionControl admission) {
-    this(config, group, upstreams, observer, admission, Ticker.system(), Clock.systemUTC(), RandomSource.threadLocal());
+    this(config, group, upstreams, observer, admission, TlsListeners.NONE);
+  }
+
+  /** @param tls the TLS termination of the listeners that have it */
+  public SalveServer(
+      SalveConfig config,
+      EventLoopGroup group,
+      Upstreams upstreams,
+      ExchangeObserver observer,
+      AdmissionControl admission,
+      TlsListeners tls) {
+    this(config, group, upstreams, observer, admission, Ticker.system(), Clock.systemUTC(), RandomSource.threadLocal(), tls);
   }
 
   /**
    * @param ticker measures the drain timeout and every exchange's durations
    * @param clock timestamps exchanges (access log) and reads Retry-After dates
    * @param random chooses endpoints, jitters retries and makes request ids
+   * @param tls the TLS termination of the listeners that have it
    */
   public SalveServer(
       SalveConfig config,
@@ -96,10 +110,12 @@ public final class SalveServer implements AutoCloseable {
       AdmissionControl admission,
       Ticker ticker,
       Clock clock,
-      RandomSource random) {
+      RandomSource random,
+      TlsListeners tls) {
     this.ticker = ticker;
     this.clock = clock;
     this.random = random;
+    this.tls = tls;
     this.config = config;
     this.admission = admission;
     this.group = group;
@@ -143,7 +159,7 @@ public final class SalveServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new ListenerInitializer(b.slot, clients, b.connections));
+            .childHandler(new ListenerInitializer(b.slot, clients, b.connections, tls));
     return Binding.bind(boot, "listener '" + lc.name() + "'", lc.address());
   }
 
@@ -163,6 +179,8 @@ public final class SalveServer implements AutoCloseable {
     if (draining.get()) {
       throw new IllegalStateException("salve is shutting down");
     }
+    // Before any bind: a listener added with tls must never take a connection without it.
+    tls.apply(next);
     Map<String, Channel> moved = new LinkedHashMap<>();
     Map<String, BoundListener> added = new LinkedHashMap<>();
     try {

@@ -5,7 +5,8 @@
  * then forward/'s receiver), connection limits, and draining (it fires {@link
  * io.salve.proxy.transport.DrainEvent} down every client pipeline).
  *
- * <p>May import: Netty, config/, codec/, transport/, forward/, upstream/, util/. Nothing but the
+ * <p>May import: Netty, config/, codec/, tls/ (the handlers a TLS listener puts first), transport/,
+ * forward/, upstream/, util/. Nothing but the
  * composition root imports it: forward/ must never call back into server/ (a cycle the layering test
  * rejects).
  */

@@ -6,9 +6,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.salve.proxy.tls.ClientTls;
+import io.salve.proxy.tls.UpstreamTlsException;
 import io.salve.proxy.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +31,7 @@ final class EndpointPool {
   private final Endpoint endpoint;
   private final EventLoop loop;
   private final Bootstrap bootstrap;
+  private final UpstreamSettings settings;
   private final int maxConnections;
   private final long waitTimeoutMillis;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
@@ -37,6 +41,7 @@ final class EndpointPool {
   EndpointPool(Endpoint endpoint, EventLoop loop, UpstreamSettings settings) {
     this.endpoint = endpoint;
     this.loop = loop;
+    this.settings = settings;
     this.maxConnections = settings.maxConnectionsPerLoop();
     this.waitTimeoutMillis = settings.connectTimeoutMillis();
     EndpointPool pool = this;
@@ -52,6 +57,12 @@ final class EndpointPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (settings.tls() != null) {
+                      ch.pipeline().addLast("tls", settings.tls().newHandler(ch.alloc(),
+                          endpoint.socketAddress().getHostString(), endpoint.socketAddress().getPort(),
+                          settings.connectTimeoutMillis()));
+                      ch.pipeline().addLast("tlsErrors", settings.tls().errorLogger(endpoint.key()));
+                    }
                     ch.pipeline()
                         .addLast("flush", Transports.consolidatedFlushes())
                         .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
@@ -91,10 +102,11 @@ final class EndpointPool {
     f.addListener(
         future -> {
           if (future.isSuccess()) {
-            UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
-            c.lend(listener);
-            if (!promise.trySuccess(c)) {
-              c.release(true); // the acquirer gave up meanwhile; keep the fresh connection
+            SslHandler tls = f.channel().pipeline().get(SslHandler.class);
+            if (tls == null) {
+              connected(f.channel(), promise, listener);
+            } else {
+              awaitHandshake(f.channel(), tls, promise, listener);
             }
           } else {
             // A channel that never became active gets no channelInactive: account for it here.
@@ -102,6 +114,34 @@ final class EndpointPool {
             promise.tryFailure(future.cause());
           }
         });
+  }
+
+  private void connected(Channel ch, Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
+    UpstreamConnection c = ch.pipeline().get(UpstreamConnection.class);
+    c.lend(listener);
+    if (!promise.trySuccess(c)) {
+      c.release(true); // the acquirer gave up meanwhile; keep the fresh connection
+    }
+  }
+
+  /**
+   * A TLS connection is lent only once its handshake succeeded; a failed handshake fails the acquire
+   * with {@link UpstreamTlsException} (nothing was sent) and the channel closes, which
+   * {@link #closed} accounts for.
+   */
+  private void awaitHandshake(
+      Channel ch, SslHandler tls, Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
+    long start = System.nanoTime();
+    tls.handshakeFuture().addListener(h -> {
+      ClientTls clientTls = settings.tls();
+      clientTls.handshakeDone(endpoint.key(), h.isSuccess() ? null : h.cause(), System.nanoTime() - start);
+      if (h.isSuccess()) {
+        connected(ch, promise, listener);
+      } else {
+        ch.close();
+        promise.tryFailure(new UpstreamTlsException(h.cause()));
+      }
+    });
   }
 
   void release(UpstreamConnection conn, boolean reusable) {

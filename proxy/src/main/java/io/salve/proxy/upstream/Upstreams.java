@@ -23,11 +23,21 @@ public final class Upstreams implements AutoCloseable {
   private final Map<String, Upstream> byName = new LinkedHashMap<>();
   private final DnsAddressResolverGroup resolver;
   private final int eventLoops;
+  private final UpstreamTlsFactory tls;
 
   public Upstreams(SalveConfig config, int eventLoops) {
+    this(config, eventLoops, UpstreamTlsFactory.PLAINTEXT);
+  }
+
+  /**
+   * @param tls builds the TLS origination of upstreams with a {@code tls} section
+   * @throws IllegalStateException (from {@code tls}) when an upstream's TLS files cannot be used
+   */
+  public Upstreams(SalveConfig config, int eventLoops, UpstreamTlsFactory tls) {
     this(
         config,
         eventLoops,
+        tls,
         new DnsAddressResolverGroup(
             new DnsNameResolverBuilder()
                 .datagramChannelType(Transports.datagramChannel())
@@ -35,10 +45,11 @@ public final class Upstreams implements AutoCloseable {
         Map.of());
   }
 
-  private Upstreams(
-      SalveConfig config, int eventLoops, DnsAddressResolverGroup resolver, Map<String, Upstream> running) {
+  private Upstreams(SalveConfig config, int eventLoops, UpstreamTlsFactory tls, DnsAddressResolverGroup resolver,
+      Map<String, Upstream> running) {
     this.resolver = resolver;
     this.eventLoops = eventLoops;
+    this.tls = tls;
     for (UpstreamConfig uc : config.upstreams().values()) {
       Upstream kept = running.get(uc.name());
       if (kept != null && kept.config().equals(uc)) {
@@ -52,7 +63,8 @@ public final class Upstreams implements AutoCloseable {
               upstreamDecoderConfig(),
               uc.connectTimeout().toMillis(),
               uc.idleTimeout().toMillis(),
-              Math.max(1, (uc.maxConnectionsPerEndpoint() + eventLoops - 1) / eventLoops));
+              Math.max(1, (uc.maxConnectionsPerEndpoint() + eventLoops - 1) / eventLoops),
+              uc.tls() == null ? null : tls.create(uc.name(), uc.tls()));
       byName.put(uc.name(), new Upstream(uc, settings, Ticker.system()));
     }
   }
@@ -62,7 +74,7 @@ public final class Upstreams implements AutoCloseable {
    *     definitions, new ones for added or changed upstreams
    */
   public Upstreams next(SalveConfig config) {
-    return new Upstreams(config, eventLoops, resolver, byName);
+    return new Upstreams(config, eventLoops, tls, resolver, byName);
   }
 
   /**

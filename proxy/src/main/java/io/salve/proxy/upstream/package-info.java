@@ -9,7 +9,8 @@
  * io.salve.proxy.upstream.EndpointSource} seam through which discovery (coord/, health/'s leases)
  * feeds endpoints in.
  *
- * <p>May import: Netty, config/, codec/, resilience/, transport/, util/. Never health/, coord/ or
+ * <p>May import: Netty, config/, codec/, resilience/, tls/ (TLS origination: the handler, the
+ * handshake's failure), transport/, util/. Never health/, coord/ or
  * server/: they depend on this package, not the other way round.
  */
 package io.salve.proxy.upstream;

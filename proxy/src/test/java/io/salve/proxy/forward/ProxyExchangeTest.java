@@ -7,6 +7,7 @@ import static io.salve.proxy.forward.ExchangeHarness.put;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -18,10 +19,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.salve.proxy.tls.UpstreamTlsException;
 import io.salve.proxy.upstream.UpstreamTestAccess;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -181,6 +185,30 @@ class ProxyExchangeTest {
     assertThat(h.attemptOutcomes).containsExactly("connect_failure");
     assertThat(h.upstream("app").endpoints().get(0).inFlight().get()).isZero();
     assertThat(c.isOpen()).as("a bodiless keep-alive request keeps its connection").isTrue();
+  }
+
+  @Test
+  void tlsHandshakeFailure_answers502UpstreamTlsErrorJudgedAsAConnectFailure() {
+    up.failNext(new UpstreamTlsException(new SSLHandshakeException("bad certificate")));
+    ExchangeHarness.Client c = h.connect();
+    c.send(get("/"));
+
+    assertThat(c.head().status().code()).isEqualTo(502);
+    assertThat(c.head().headers().get(ErrorResponses.X_SALVE_ERROR)).isEqualTo("upstream_tls_error");
+    assertThat(h.attemptOutcomes).containsExactly("tls_error");
+    assertThat(h.lastRecord().error()).isEqualTo("upstream_tls_error");
+  }
+
+  @Test
+  void tlsAlertAfterTheHandshake_isATlsFailureNotAMalformedResponse() {
+    ExchangeHarness.Client c = h.connect();
+    c.send(get("/"));
+    FakeUpstreamSide.Stream s = up.last();
+    s.listener.onUpstreamError(new DecoderException(new SSLException("certificate_required")));
+
+    assertThat(c.head().status().code()).isEqualTo(502);
+    assertThat(c.head().headers().get(ErrorResponses.X_SALVE_ERROR)).isEqualTo("upstream_tls_error");
+    assertThat(s.reusable).isFalse();
   }
 
   @Test

@@ -1,12 +1,14 @@
 package io.salve.proxy.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.salve.proxy.forward.ExchangeRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -86,6 +88,9 @@ class AccessLogTest {
   void aBusyWriterIsNotWokenPerRecord() throws Exception {
     Sink sink = new Sink();
     AccessLog log = new AccessLog(sink, 65536, 1 * MS, 1_000_000, HOUR);
+    // The writer thread starts asleep, but under CPU load it may not have parked yet: a record offered
+    // before then is found without a wake-up, and this test is about the wake-ups after the first.
+    await().atMost(Duration.ofSeconds(10)).until(log::idle);
     log.onRequestEnded(record(0)); // wakes the writer from its initial idle park
     assertThat(sink.firstWrite.await(10, TimeUnit.SECONDS)).isTrue();
     for (int i = 1; i < 2_000; i++) {

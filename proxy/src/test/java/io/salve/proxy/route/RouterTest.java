@@ -87,4 +87,27 @@ class RouterTest {
                 "l", new HostPort("127.0.0.1", 0), List.of(route("api", null, "/api", Set.of(), Map.of())), LIMITS, List.of()));
     assertThat(onlyApi.route("GET", null, "/other", (n, v) -> false)).isNull();
   }
+
+  @Test
+  void clientCertificateNamesSelectRoutesAndAnAbsentCertificateMatchesNone() {
+    Router mtls =
+        new Router(
+            new ListenerConfig(
+                "ingress",
+                new HostPort("127.0.0.1", 0),
+                List.of(
+                    new RouteConfig("spiffe", new RouteMatch(null, "/", Set.of(), Map.of(), "spiffe://shop/web", null),
+                        "u", Criticality.NORMAL, null, null, -1),
+                    new RouteConfig("dns", new RouteMatch(null, "/", Set.of(), Map.of(), null, "batch.shop"),
+                        "u", Criticality.NORMAL, null, null, -1),
+                    route("default", null, "/", Set.of(), Map.of())),
+                LIMITS,
+                List.of()));
+    ClientNames web = new ClientNames(List.of("spiffe://shop/web"), List.of("web.shop"));
+    ClientNames batch = new ClientNames(List.of("spiffe://shop/batch"), List.of("batch.shop"));
+    assertThat(mtls.route("GET", null, "/x", (n, v) -> false, web).name()).isEqualTo("spiffe");
+    assertThat(mtls.route("GET", null, "/x", (n, v) -> false, batch).name()).isEqualTo("dns");
+    assertThat(mtls.route("GET", null, "/x", (n, v) -> false, null).name()).isEqualTo("default");
+    assertThat(mtls.route("GET", null, "/x", (n, v) -> false).name()).isEqualTo("default");
+  }
 }

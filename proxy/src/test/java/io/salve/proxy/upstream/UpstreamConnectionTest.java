@@ -39,7 +39,7 @@ class UpstreamConnectionTest {
           endpoint,
           channel.eventLoop(),
           new UpstreamSettings(
-              EmbeddedChannel.class, DefaultAddressResolverGroup.INSTANCE, new HttpDecoderConfig(), 1000, 5000, 4));
+              EmbeddedChannel.class, DefaultAddressResolverGroup.INSTANCE, new HttpDecoderConfig(), 1000, 5000, 4, null)); // plaintext: no TLS origination
   private final UpstreamConnection conn = new UpstreamConnection(endpoint, pool, IDLE_NANOS);
   private final Recorder listener = new Recorder();
 

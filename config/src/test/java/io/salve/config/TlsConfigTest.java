@@ -1,0 +1,129 @@
+package io.salve.config;
+
+import static io.salve.config.ConfigTesting.errors;
+import static io.salve.config.ConfigTesting.load;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code listeners[].tls}, {@code upstreams.<u>.tls} and the client-identity route matches. */
+class TlsConfigTest {
+  @TempDir static Path dir;
+  static String cert;
+  static String key;
+
+  @BeforeAll
+  static void files() throws Exception {
+    cert = Files.writeString(dir.resolve("tls.crt"), "pem").toString();
+    key = Files.writeString(dir.resolve("tls.key"), "pem").toString();
+  }
+
+  private static String listener(String tls, String match) {
+    return """
+        listeners:
+          - name: in
+            address: 127.0.0.1:15000
+            tls: %s
+            routes:
+              - upstream: app
+                match: %s
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """.formatted(tls, match);
+  }
+
+  @Test
+  void bindsEveryListenerKey() {
+    SalveConfig c = load(listener("{ cert: %1$s, key: %2$s, clientCa: %1$s, alpn: [http/1.1], certificates: [{ serverNames: [API.example.com, '*.example.org'], cert: %1$s, key: %2$s }] }"
+        .formatted(cert, key), "{ clientUri: 'spiffe://x/y', clientDns: web.example.org }"));
+    ListenerTlsConfig tls = c.listeners().get(0).tls();
+    assertThat(tls.cert()).isEqualTo(Path.of(cert));
+    assertThat(tls.clientCa()).isEqualTo(Path.of(cert));
+    assertThat(tls.alpn()).containsExactly("http/1.1");
+    assertThat(tls.certificates().get(0).serverNames()).containsExactly("api.example.com", "*.example.org");
+    RouteMatch m = c.listeners().get(0).routes().get(0).match();
+    assertThat(m.clientUri()).isEqualTo("spiffe://x/y");
+    assertThat(m.clientDns()).isEqualTo("web.example.org");
+  }
+
+  @Test
+  void plaintextByDefaultAndAlpnDefaultsToHttp11() {
+    assertThat(load(listener("null", "{}")).listeners().get(0).tls()).isNull();
+    assertThat(load(listener("{ cert: %s, key: %s }".formatted(cert, key), "{}")).listeners().get(0).tls().alpn())
+        .containsExactly("http/1.1");
+  }
+
+  @Test
+  void h2IsRefusedAsNotSupportedYet() {
+    assertThat(errors(listener("{ cert: %s, key: %s, alpn: [h2, http/1.1] }".formatted(cert, key), "{}")))
+        .containsExactly("4:46: listeners[0].tls.alpn[0]: h2 is not supported yet"
+            .replace("4:46", errorsPosition(cert, key)) + " (salve speaks HTTP/1.1 only; expected: http/1.1)");
+  }
+
+  private static String errorsPosition(String cert, String key) {
+    return "4:" + (("    tls: { cert: " + cert + ", key: " + key + ", alpn: [").length() + 1);
+  }
+
+  @Test
+  void missingAndUnreadableFilesAreReportedWithTheirKey() {
+    List<String> e = errors(listener("{ cert: %s/missing.crt }".formatted(dir), "{}"));
+    assertThat(e).hasSize(2);
+    assertThat(e).anySatisfy(m -> assertThat(m).endsWith("listeners[0].tls.cert: cannot read " + dir + "/missing.crt: no such file"));
+    assertThat(e).anySatisfy(m -> assertThat(m).endsWith("listeners[0].tls.key: missing (expected: the path of a PEM private key)"));
+  }
+
+  @Test
+  void clientMatchesNeedClientCertificates() {
+    assertThat(errors(listener("{ cert: %s, key: %s }".formatted(cert, key), "{ clientUri: 'spiffe://x/y' }")))
+        .singleElement().asString()
+        .endsWith("listeners[0].routes[0].match.clientUri: needs client certificates (expected: tls.clientCa on this listener)");
+  }
+
+  @Test
+  void upstreamTlsBindsWithDefaultsAndChecksItsKeys() {
+    String yaml = """
+        listeners:
+          - { name: in, address: 127.0.0.1:15000, routes: [{ upstream: app }] }
+        upstreams:
+          app:
+            endpoints: [api.example.com:443]
+            tls: %s
+        """;
+    UpstreamTlsConfig defaults = load(yaml.formatted("{}")).upstreams().get("app").tls();
+    assertThat(defaults).isEqualTo(new UpstreamTlsConfig(null, null, null, null, true));
+    UpstreamTlsConfig full = load(yaml.formatted("{ ca: %1$s, sni: API.example.com, cert: %1$s, key: %2$s, verify: false }"
+        .formatted(cert, key))).upstreams().get("app").tls();
+    assertThat(full).isEqualTo(new UpstreamTlsConfig(Path.of(cert), "api.example.com", Path.of(cert), Path.of(key), false));
+    assertThat(errors(yaml.formatted("{ cert: %s }".formatted(cert)))).singleElement().asString()
+        .contains("upstreams.app.tls.cert: ").contains("cert and key together");
+    assertThat(errors(yaml.formatted("{ sni: 'not a name' }"))).singleElement().asString()
+        .contains("upstreams.app.tls.sni: not a name (expected: a DNS host name like api.example.com)");
+  }
+
+  @Test
+  void httpProbesOverTlsAreNotSupportedYet() {
+    assertThat(errors("""
+        listeners:
+          - { name: in, address: 127.0.0.1:15000, routes: [{ upstream: app }] }
+        upstreams:
+          app:
+            endpoints: [api.example.com:443]
+            tls: {}
+            healthCheck: { type: http }
+        """)).singleElement().asString().contains("http probes over TLS are not supported yet");
+    assertThat(load("""
+        listeners:
+          - { name: in, address: 127.0.0.1:15000, routes: [{ upstream: app }] }
+        upstreams:
+          app:
+            endpoints: [api.example.com:443]
+            tls: {}
+            healthCheck: { type: tcp }
+        """).upstreams().get("app").healthCheck()).isNotNull();
+  }
+}
