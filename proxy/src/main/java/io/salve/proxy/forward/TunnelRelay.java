@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -34,10 +35,20 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof ByteBuf buf)) {
-      // Only raw bytes flow once the codecs are gone; anything else is a wiring defect.
+    ByteBuf buf;
+    if (msg instanceof ByteBuf raw) {
+      buf = raw;
+    } else if (msg instanceof HttpContent content) {
+      // The HTTP decoder may still hand over what it decoded in the read that carried the 101
+      // (an empty LastHttpContent, or a Hixie-76 style body): its bytes belong to the tunnel.
+      buf = content.content();
+    } else {
       ReferenceCountUtil.release(msg);
       tunnel.close(Tunnel.End.ERROR);
+      return;
+    }
+    if (!buf.isReadable()) {
+      buf.release();
       return;
     }
     tunnel.transferred(upstream, buf.readableBytes());
