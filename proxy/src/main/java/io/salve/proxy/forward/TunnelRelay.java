@@ -47,7 +47,8 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
       tunnel.close(Tunnel.End.ERROR);
       return;
     }
-    if (!buf.isReadable()) {
+    if (!buf.isReadable() || tunnel.isClosed()) {
+      // Bytes read while the tunnel closes have nowhere to go.
       buf.release();
       return;
     }

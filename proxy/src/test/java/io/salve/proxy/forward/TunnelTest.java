@@ -110,6 +110,19 @@ class TunnelTest {
   }
 
   @Test
+  void bytesArrivingAfterTheTunnelClosedAreReleased() {
+    Tunnel tunnel = open();
+    ChannelHandlerContext relay = client.pipeline().context(Tunnel.CLIENT_RELAY);
+    tunnel.close(Tunnel.End.DRAIN);
+    ByteBuf late = bytes("late");
+
+    ((TunnelRelay) relay.handler()).channelRead(relay, late);
+
+    assertThat(late.refCnt()).isZero();
+    assertThat(tunnel.bytesToUpstream()).isZero();
+  }
+
+  @Test
   void drainClosesBothSides() {
     Tunnel tunnel = open();
 
