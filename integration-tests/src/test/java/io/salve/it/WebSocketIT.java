@@ -89,20 +89,23 @@ class WebSocketIT {
   }
 
   private String config() {
+    return config("");
+  }
+
+  /** @param routeExtra more keys of the route, as a flow-style suffix like {@code ", upgradeIdleTimeout: 1s"} */
+  private String config(String routeExtra) {
     return """
         admin: { address: 127.0.0.1:0 }
         listeners:
           - name: egress
             address: 127.0.0.1:0
             routes:
-              - match: { pathPrefix: / }
-                upstream: backend
-                timeout: 2s
+              - { match: { pathPrefix: / }, upstream: backend, timeout: 2s%s }
         upstreams:
           backend:
             endpoints: [127.0.0.1:%d]
         """
-        .formatted(serverPort());
+        .formatted(routeExtra, serverPort());
   }
 
   @Test
@@ -127,6 +130,43 @@ class WebSocketIT {
       ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
       assertThat(collector.closed.get(10, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
       await().atMost(Duration.ofSeconds(10)).until(() -> salve.stdout().contains("\"status\":101"));
+    }
+  }
+
+  @Test
+  void anIdleTunnelIsClosedAfterUpgradeIdleTimeout() throws Exception {
+    try (SalveProcess salve = SalveProcess.start(config(", upgradeIdleTimeout: 1s"))) {
+      Collector collector = new Collector();
+      WebSocket ws =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create("ws://127.0.0.1:" + salve.port("egress") + "/ws"), collector)
+              .get(10, TimeUnit.SECONDS);
+      ws.sendText("once", true).get(5, TimeUnit.SECONDS);
+      assertThat(collector.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("text:once");
+
+      // Nothing moves: salve closes both connections without a close frame.
+      collector.gone.get(10, TimeUnit.SECONDS);
+      // 1006: the JDK's code for a connection that ended without a close frame.
+      assertThat(collector.closed.getNow(WebSocket.NORMAL_CLOSURE + 5)).isEqualTo(1006);
+    }
+  }
+
+  @Test
+  void aRouteWithoutWebsocketInItsUpgradesServesTheHandshakeAsPlainHttp() throws Exception {
+    try (SalveProcess salve = SalveProcess.start(config(", upgrades: [foo]"))) {
+      try (Socket s = new Socket("127.0.0.1", salve.port("egress"))) {
+        s.setSoTimeout(10_000);
+        OutputStream out = s.getOutputStream();
+        out.write(
+            ("GET /plain HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String answer = readAll(s.getInputStream());
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        assertThat(answer).endsWith("upgrade=none");
+      }
     }
   }
 
@@ -179,6 +219,8 @@ class WebSocketIT {
   private static final class Collector implements WebSocket.Listener {
     final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /** Completes when the connection ends, with a close frame or without one. */
+    final CompletableFuture<Void> gone = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
 
     @Override
@@ -202,7 +244,13 @@ class WebSocketIT {
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
       closed.complete(statusCode);
+      gone.complete(null);
       return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      gone.complete(null);
     }
   }
 }

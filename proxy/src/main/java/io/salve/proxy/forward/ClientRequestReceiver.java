@@ -175,7 +175,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     boolean hasBody = chunked || ((fields & FieldScan.CONTENT_LENGTH) != 0 && HttpUtil.getContentLength(req, 0L) > 0);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
-    UpgradeDecision upgrade = UpgradeDecision.decide(req.method(), headers, hasBody, UpgradeDecision.DEFAULT_TOKENS);
+    UpgradeDecision upgrade = UpgradeDecision.decide(req.method(), headers, hasBody, route.config().upgrades());
     List<String> offered = upgrade.upgrades() ? headers.getAll(HttpHeaderNames.UPGRADE) : List.of();
     if (!HopByHop.strip(headers, fields)) {
       permit.release(400, 0);

@@ -11,7 +11,6 @@ import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.UpstreamStream;
-import java.time.Duration;
 
 /**
  * One request's trip through salve: admission to the upstream's bulkhead, then the {@link
@@ -32,8 +31,6 @@ import java.time.Duration;
  * response reaches the client; a body already sent is replayed from a {@link ReplayBuffer}.
  */
 final class ProxyExchange {
-  /** How long an upgraded tunnel may stay silent both ways before it is closed. */
-  static final Duration UPGRADE_IDLE_TIMEOUT = Duration.ofHours(1);
 
   private final ClientSide client;
   private final ListenerContext listener;
@@ -189,7 +186,7 @@ final class ProxyExchange {
     state = ExchangeState.DONE;
     timers.cancelAll();
     client.writeAndFlush(response);
-    Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), UPGRADE_IDLE_TIMEOUT, (t, end) -> { });
+    Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), route.config().upgradeIdleTimeout(), (t, end) -> { });
     // The pinned order (TunnelTest): tunnel open, then each side's response handler, then its codec.
     stream.dropHttpHandlers();
     client.dropHttpHandlers();
