@@ -95,6 +95,7 @@ class WebSocketIT {
   /** @param routeExtra more keys of the route, as a flow-style suffix like {@code ", upgradeIdleTimeout: 1s"} */
   private String config(String routeExtra) {
     return """
+        drainTimeout: 2s
         admin: { address: 127.0.0.1:0 }
         listeners:
           - name: egress
@@ -130,6 +131,28 @@ class WebSocketIT {
       ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
       assertThat(collector.closed.get(10, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
       await().atMost(Duration.ofSeconds(10)).until(() -> salve.stdout().contains("\"status\":101"));
+    }
+  }
+
+  @Test
+  void theDrainWaitsForAnOpenTunnelUpToDrainTimeoutThenClosesIt() throws Exception {
+    try (SalveProcess salve = SalveProcess.start(config())) {
+      Collector collector = new Collector();
+      WebSocket ws =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create("ws://127.0.0.1:" + salve.port("egress") + "/ws"), collector)
+              .get(10, TimeUnit.SECONDS);
+
+      salve.terminate(); // SIGTERM: the drain starts
+      await().atMost(Duration.ofSeconds(5)).until(() -> salve.stderr().contains("draining"));
+      ws.sendText("during the drain", true).get(5, TimeUnit.SECONDS);
+      assertThat(collector.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("text:during the drain");
+
+      collector.gone.get(10, TimeUnit.SECONDS);
+      assertThat(salve.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(salve.process().exitValue()).isZero();
+      assertThat(salve.stderr()).contains("drain timeout reached").contains("closed 1 request still in flight");
     }
   }
 

@@ -186,7 +186,11 @@ final class ProxyExchange {
     state = ExchangeState.DONE;
     timers.cancelAll();
     client.writeAndFlush(response);
-    Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), route.config().upgradeIdleTimeout(), (t, end) -> { });
+    ExchangeObserver observer = listener.observer();
+    String listenerName = listener.name();
+    observer.onTunnelOpened(listenerName); // before the request ends, so the drain never sees zero between
+    Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), route.config().upgradeIdleTimeout(),
+        (t, end) -> observer.onTunnelClosed(listenerName, end));
     // The pinned order (TunnelTest): tunnel open, then each side's response handler, then its codec.
     stream.dropHttpHandlers();
     client.dropHttpHandlers();
