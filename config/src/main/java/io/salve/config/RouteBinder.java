@@ -16,7 +16,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Binds one route of a listener: what it matches, where it goes, and its request policy. */
 final class RouteBinder {
   static final List<String> KEYS =
-      List.of("name", "match", "upstream", "criticality", "timeout", "retry", "maxRequestBody");
+      List.of("name", "match", "upstream", "criticality", "timeout", "retry", "maxRequestBody", "upgrades",
+          "upgradeIdleTimeout");
   static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "methods", "headers", "clientUri", "clientDns");
 
   /** An RFC 9110 token: what a method or a header name may be made of. */
@@ -76,7 +77,26 @@ final class RouteBinder {
         r.choice("criticality", Criticality.NORMAL, CRITICALITIES),
         r.duration("timeout", null, Nodes.POSITIVE),
         retry == null ? null : retries.bind(retry),
-        r.size("maxRequestBody", -1, 0, Long.MAX_VALUE));
+        r.size("maxRequestBody", -1, 0, Long.MAX_VALUE),
+        upgrades(r),
+        r.duration("upgradeIdleTimeout", RouteConfig.DEFAULT_UPGRADE_IDLE_TIMEOUT, Nodes.POSITIVE));
+  }
+
+  /** @return the upgrade tokens the route forwards: the default when absent, none for {@code []}. */
+  private Set<String> upgrades(Section r) {
+    List<Node> items = r.list("upgrades", "a list of upgrade tokens like [websocket]");
+    if (items == null) {
+      return RouteConfig.DEFAULT_UPGRADES;
+    }
+    Set<String> tokens = new LinkedHashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String token = nodes.text(items.get(i), r.path("upgrades") + "[" + i + "]", "an upgrade token like websocket",
+          t -> TOKEN.matcher(t).matches());
+      if (token != null) {
+        tokens.add(token.toLowerCase(Locale.ROOT));
+      }
+    }
+    return tokens;
   }
 
   private RouteMatch match(Section m, boolean clientCertificates) {

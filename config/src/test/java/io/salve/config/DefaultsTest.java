@@ -53,6 +53,8 @@ class DefaultsTest {
     assertThat(route.timeout()).isNull();
     assertThat(route.retry()).isNull();
     assertThat(route.maxRequestBody()).isEqualTo(-1);
+    assertThat(route.upgrades()).containsExactly("websocket");
+    assertThat(route.upgradeIdleTimeout()).isEqualTo(java.time.Duration.ofHours(1));
   }
 
   @Test

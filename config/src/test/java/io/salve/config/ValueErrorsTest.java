@@ -288,6 +288,31 @@ class ValueErrorsTest {
   }
 
   @Test
+  void upgrades() {
+    assertThat(errors("""
+        listeners:
+          - name: in
+            address: 127.0.0.1:15000
+            routes: [{ upstream: app, upgrades: [websocket, "a b"], upgradeIdleTimeout: 0s }]
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """)).hasSize(2).allMatch(e -> e.startsWith("4:"))
+        .anyMatch(e -> e.contains("listeners[0].routes[0].upgrades[1]: a b (expected: an upgrade token like websocket)"))
+        .anyMatch(e -> e.contains("listeners[0].routes[0].upgradeIdleTimeout: 0s"));
+    SalveConfig config = load("""
+        listeners:
+          - name: in
+            address: 127.0.0.1:15000
+            routes: [{ upstream: app, upgrades: [WebSocket, foo], upgradeIdleTimeout: 30s }]
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """);
+    RouteConfig route = config.listeners().get(0).routes().get(0);
+    assertThat(route.upgrades()).containsExactlyInAnyOrder("websocket", "foo");
+    assertThat(route.upgradeIdleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+  }
+
+  @Test
   void sizes_inAllUnits() {
     SalveConfig config = load("""
         listeners:

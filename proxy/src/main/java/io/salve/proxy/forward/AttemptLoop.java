@@ -128,6 +128,12 @@ final class AttemptLoop {
     return retryIfPlanned(outcome, headers);
   }
 
+  /** The current attempt's head arrived and is passed on whatever it says (an upgrade's answer). */
+  void answered(int status) {
+    timers.cancelAttempt();
+    judge(AttemptFailure.statusClass(status), AttemptOutcome.status(status));
+  }
+
   /** The exchange's deadline passed: an attempt still waiting for its answer counts as timed out. */
   void deadlinePassed(boolean responseStarted) {
     if (held.attemptHeld() && !responseStarted) {

@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.List;
 
 /**
  * Receives requests on one client connection, one at a time: checks and routes each head, rewrites
@@ -174,6 +175,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     boolean hasBody = chunked || ((fields & FieldScan.CONTENT_LENGTH) != 0 && HttpUtil.getContentLength(req, 0L) > 0);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
+    UpgradeDecision upgrade = UpgradeDecision.decide(req.method(), headers, hasBody, route.config().upgrades());
+    List<String> offered = upgrade.upgrades() ? headers.getAll(HttpHeaderNames.UPGRADE) : List.of();
     if (!HopByHop.strip(headers, fields)) {
       permit.release(400, 0);
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
@@ -181,6 +184,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     if (chunked) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    if (upgrade.upgrades()) {
+      // The only hop-by-hop fields that go on: the upstream must see the upgrade to answer 101.
+      headers.set(HttpHeaderNames.UPGRADE, offered);
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     }
     ForwardedHeaders.dropSalveHeaders(headers, fields);
     SocketAddress peer = ctx.channel().remoteAddress();
@@ -200,7 +208,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
             req.method() == HttpMethod.HEAD, hasBody, maxBody);
     Upstream upstream = listener.upstreams().get(route.upstream());
-    exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit);
+    exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit, upgrade);
     exchange.start();
   }
 
@@ -210,6 +218,12 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
    * @param requestRead whether the request's last part was received; if not (and the connection
    *     stays open, so the request has no body) its empty last part is skipped before the next one
    */
+  /** The exchange turned the connection into a tunnel: no further request is read here. */
+  void upgraded() {
+    exchange = null;
+    closing = true;
+  }
+
   void exchangeFinished(boolean closeClient, boolean requestRead) {
     exchange = null;
     if (closeClient) {

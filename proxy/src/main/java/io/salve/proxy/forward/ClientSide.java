@@ -1,6 +1,7 @@
 package io.salve.proxy.forward;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
@@ -40,4 +41,22 @@ interface ClientSide {
    * @param requestRead whether the request's last part was received
    */
   void exchangeFinished(boolean closeClient, boolean requestRead);
+
+  /**
+   * The connection was upgraded (a 101 was written): the channel the {@link Tunnel} relays bytes on.
+   *
+   * @throws UnsupportedOperationException when this side cannot be upgraded (an HTTP/2 stream)
+   */
+  default Channel tunnelChannel() {
+    throw new UnsupportedOperationException("this client side cannot be upgraded");
+  }
+
+  /**
+   * Removes this side's HTTP handlers after {@link Tunnel#open}: the response handler before the
+   * decoder, so bytes the decoder still holds reach the tunnel's relay. The exchange is over; no
+   * further request is read.
+   */
+  default void dropHttpHandlers() {
+    throw new UnsupportedOperationException("this client side cannot be upgraded");
+  }
 }

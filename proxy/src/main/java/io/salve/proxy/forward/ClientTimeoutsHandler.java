@@ -35,6 +35,11 @@ public final class ClientTimeoutsHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    timer.stop(); // an upgraded connection has the tunnel's idle timeout instead
+  }
+
+  @Override
   public void channelActive(ChannelHandlerContext ctx) {
     timer.arm(idleNanos);
     ctx.fireChannelActive();

@@ -14,7 +14,7 @@ public final class CompositeObserver implements ExchangeObserver {
     this.observers = observers.toArray(new ExchangeObserver[0]);
   }
 
-  /** @return requests started and not yet ended, over all listeners. */
+  /** @return requests started and not yet ended, and upgraded tunnels still open, over all listeners. */
   public int inFlight() {
     return inFlight.get();
   }
@@ -38,6 +38,23 @@ public final class CompositeObserver implements ExchangeObserver {
     ended.increment();
     for (ExchangeObserver o : observers) {
       o.onRequestEnded(record);
+    }
+  }
+
+  /** A tunnel counts as in flight, so the drain waits for it (up to drainTimeout). */
+  @Override
+  public void onTunnelOpened(String listener) {
+    inFlight.incrementAndGet();
+    for (ExchangeObserver o : observers) {
+      o.onTunnelOpened(listener);
+    }
+  }
+
+  @Override
+  public void onTunnelClosed(String listener, Tunnel.End end) {
+    inFlight.decrementAndGet();
+    for (ExchangeObserver o : observers) {
+      o.onTunnelClosed(listener, end);
     }
   }
 

@@ -35,6 +35,12 @@ public interface ExchangeObserver {
   /** A retry was wanted but the upstream's retry budget was spent. */
   default void onRetryBudgetExhausted(String upstream) {}
 
+  /** A connection of {@code listener} was upgraded (after a 101) and is now a tunnel. */
+  default void onTunnelOpened(String listener) {}
+
+  /** A tunnel opened on {@code listener} ended; called once per opened tunnel. */
+  default void onTunnelClosed(String listener, Tunnel.End end) {}
+
   /** An observer that does nothing. */
   ExchangeObserver NONE =
       new ExchangeObserver() {

@@ -92,6 +92,17 @@ final class ExchangeResources {
     }
   }
 
+  /**
+   * Ends the current attempt's hold without giving its stream back: an upgraded connection leaves
+   * the pool for a tunnel.
+   */
+  UpstreamStream detachStream() {
+    UpstreamStream s = stream;
+    stream = null;
+    releaseAttempt(false);
+    return s;
+  }
+
   /** @return whether {@link #close} has run. */
   boolean isClosed() {
     return closed;

@@ -1,7 +1,13 @@
 package io.salve.proxy.forward;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.salve.proxy.transport.OneMessagePerRead;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
@@ -52,6 +58,31 @@ final class Http1ClientSide implements ClientSide {
   @Override
   public void close() {
     ctx.close();
+  }
+
+  @Override
+  public Channel tunnelChannel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void dropHttpHandlers() {
+    receiver.upgraded();
+    ChannelPipeline p = ctx.pipeline();
+    // The receiver first, then pacing and timeouts, the decoder last: removing the decoder hands
+    // what it still holds to the next handler, which must then be the tunnel's relay.
+    p.remove(ctx.handler());
+    removeIfPresent(p, OneMessagePerRead.class);
+    removeIfPresent(p, ClientTimeoutsHandler.class);
+    removeIfPresent(p, HttpResponseEncoder.class);
+    removeIfPresent(p, ByteToMessageDecoder.class);
+  }
+
+  private static void removeIfPresent(ChannelPipeline p, Class<? extends ChannelHandler> type) {
+    ChannelHandler h = p.get(type);
+    if (h != null) {
+      p.remove(h);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.salve.proxy.forward;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Upstream;
+import io.salve.proxy.upstream.UpstreamStream;
 
 /**
  * One request's trip through salve: admission to the upstream's bulkhead, then the {@link
@@ -29,6 +31,7 @@ import io.salve.proxy.upstream.Upstream;
  * response reaches the client; a body already sent is replayed from a {@link ReplayBuffer}.
  */
 final class ProxyExchange {
+
   private final ClientSide client;
   private final ListenerContext listener;
   private final Route route;
@@ -39,12 +42,14 @@ final class ProxyExchange {
   private final ClientResponseWriter responseWriter;
   private final ExchangeTimers timers;
   private final AttemptLoop attempts;
+  private final UpgradeDecision upgrade;
   private ExchangeState state = ExchangeState.NEW;
 
   ProxyExchange(
       ClientSide client, ListenerContext listener, Route route, Upstream upstream, HttpRequest request,
-      RequestFacts facts, AdmissionControl.Permit permit) {
+      RequestFacts facts, AdmissionControl.Permit permit, UpgradeDecision upgrade) {
     this.client = client;
+    this.upgrade = upgrade;
     this.listener = listener;
     this.route = route;
     this.upstream = upstream;
@@ -136,7 +141,9 @@ final class ProxyExchange {
    * @return whether the head is passed on
    */
   boolean onFinalHead(HttpResponse response, int fields) {
-    if (attempts.retriedOnResponse(response.status().code(), response.headers())) {
+    if (upgrade.upgrades()) {
+      attempts.answered(response.status().code()); // an upgrade request is never sent twice
+    } else if (attempts.retriedOnResponse(response.status().code(), response.headers())) {
       return false; // this response and its stream are dropped; the retry starts afresh
     }
     state = ExchangeState.RESPONDING;
@@ -156,9 +163,39 @@ final class ProxyExchange {
     if (state == ExchangeState.DONE || !held.attemptHeld()) {
       return;
     }
-    if (!attempts.failed(failure, state.responseStarted())) {
+    // An upgrade request is never retried once sent: the upstream may have acted on it.
+    if (!attempts.failed(failure, state.responseStarted() || upgrade.upgrades())) {
       endWith(failure);
     }
+  }
+
+  /**
+   * The upstream switched protocols. For a request forwarded as an upgrade, the 101 head goes to the
+   * client and both connections become a {@link Tunnel}: the route timeout ends here, the tunnel has
+   * its own idle timeout, and the upstream connection leaves its pool for good.
+   *
+   * @return false when the request was not an upgrade (the 101 is then a protocol failure)
+   */
+  boolean onSwitchingProtocols(HttpResponse response) {
+    if (!upgrade.upgrades()) {
+      return false;
+    }
+    attempts.answered(101);
+    UpstreamStream stream = held.detachStream();
+    Channel upstreamChannel = stream.detachForTunnel();
+    state = ExchangeState.DONE;
+    timers.cancelAll();
+    client.writeAndFlush(response);
+    ExchangeObserver observer = listener.observer();
+    String listenerName = listener.name();
+    observer.onTunnelOpened(listenerName); // before the request ends, so the drain never sees zero between
+    Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), route.config().upgradeIdleTimeout(),
+        (t, end) -> observer.onTunnelClosed(listenerName, end));
+    // The pinned order (TunnelTest): tunnel open, then each side's response handler, then its codec.
+    stream.dropHttpHandlers();
+    client.dropHttpHandlers();
+    record(101, null);
+    return true;
   }
 
   private void deadlineExpired() {
@@ -194,9 +231,16 @@ final class ProxyExchange {
   private void finish(String error) {
     state = ExchangeState.DONE;
     timers.cancelAll();
+    if (record(responseWriter.status(), error)) {
+      client.exchangeFinished(responseWriter.closeClient(), requestWriter.requestRead());
+    }
+  }
+
+  /** Releases what the exchange holds and logs it, once. @return whether this call did. */
+  private boolean record(int status, String error) {
     long duration = listener.ticker().nanos() - facts.startNanos();
-    if (!held.close(responseWriter.status(), duration)) {
-      return;
+    if (!held.close(status, duration)) {
+      return false;
     }
     String endpoint = attempts.endpoint() == null ? null : attempts.endpoint().key();
     listener
@@ -204,8 +248,8 @@ final class ProxyExchange {
         .onRequestEnded(
             new ExchangeRecord(
                 facts.epochMillis(), facts.requestId(), facts.client(), facts.method(), facts.path(), listener.name(),
-                route.name(), upstream.name(), endpoint, responseWriter.status(), duration, requestWriter.bytesIn(),
+                route.name(), upstream.name(), endpoint, status, duration, requestWriter.bytesIn(),
                 responseWriter.bytesOut(), attempts.attempts(), error));
-    client.exchangeFinished(responseWriter.closeClient(), requestWriter.requestRead());
+    return true;
   }
 }

@@ -52,7 +52,10 @@ final class UpstreamResponseReader implements UpstreamStream.Listener {
     int code = response.status().code();
     if (code < 200) {
       if (code == 101) {
-        loop.attemptFailed(AttemptFailure.PROTOCOL); // upgrades are not proxied: Upgrade was stripped on the way up
+        if (loop.onSwitchingProtocols(response)) {
+          return true; // the head went to the client, the connection is a tunnel now
+        }
+        loop.attemptFailed(AttemptFailure.PROTOCOL); // no upgrade was asked for: Upgrade was stripped on the way up
         return false;
       }
       loop.moveTo(ExchangeState.INFORMATIONAL);

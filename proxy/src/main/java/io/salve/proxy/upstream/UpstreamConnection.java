@@ -2,6 +2,7 @@ package io.salve.proxy.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -25,6 +26,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
   private RollingTimer idle;
   /** The current response announced that the upstream closes the connection after it. */
   private boolean peerCloses;
+  /** Handed to a tunnel: the pool already counted it gone. */
+  private boolean detached;
 
   UpstreamConnection(Endpoint endpoint, EndpointPool pool, long idleNanos) {
     this.endpoint = endpoint;
@@ -93,6 +96,22 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
   }
 
   @Override
+  public Channel detachForTunnel() {
+    listener = null;
+    idle.stop();
+    detached = true;
+    pool.closed(this); // no longer the pool's: another connection may open in its place
+    return channel;
+  }
+
+  @Override
+  public void dropHttpHandlers() {
+    ChannelPipeline p = channel.pipeline();
+    p.remove(this);
+    p.remove(UpstreamCodec.class);
+  }
+
+  @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     idle = new RollingTimer(ctx.executor(), this::idleExpired);
@@ -118,6 +137,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     idle.stop();
+    if (detached) {
+      ctx.fireChannelInactive();
+      return;
+    }
     Listener l = listener;
     listener = null;
     pool.closed(this);

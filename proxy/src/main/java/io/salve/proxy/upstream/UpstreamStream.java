@@ -1,5 +1,6 @@
 package io.salve.proxy.upstream;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpObject;
 
 /**
@@ -53,4 +54,23 @@ public interface UpstreamStream {
    * @param reusable whether the exchange left it clean (full request written, full response read)
    */
   void release(boolean reusable);
+
+  /**
+   * Takes the stream out of its pool for an upgraded tunnel (after a 101): the listener hears
+   * nothing more, its idle timeout stops, and the connection is never reused; the tunnel closes it.
+   *
+   * @return the channel the tunnel relays bytes on
+   * @throws UnsupportedOperationException when this stream cannot be upgraded (an HTTP/2 stream)
+   */
+  default Channel detachForTunnel() {
+    throw new UnsupportedOperationException("this stream cannot be upgraded");
+  }
+
+  /**
+   * Removes the HTTP handlers after {@link io.salve.proxy.forward.Tunnel#open}: the response handler
+   * before the codec, so bytes the codec still holds reach the tunnel's relay.
+   */
+  default void dropHttpHandlers() {
+    throw new UnsupportedOperationException("this stream cannot be upgraded");
+  }
 }
