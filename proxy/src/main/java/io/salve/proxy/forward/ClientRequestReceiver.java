@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,19 +13,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.salve.proxy.route.ClientNames;
 import io.salve.proxy.route.Route;
-import io.salve.proxy.tls.ClientCertHeader;
 import io.salve.proxy.tls.ClientIdentity;
 import io.salve.proxy.transport.DrainEvent;
 import io.salve.proxy.upstream.Upstream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.util.List;
 
 /**
  * Receives requests on one client connection, one at a time: checks and routes each head, rewrites
@@ -45,11 +39,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private ListenerContext listener;
   private ChannelHandlerContext ctx;
   private ClientSide side;
+  private ClientConnectionFacts connection;
   private ProxyExchange exchange;
-  private String peerText;
-  private String scheme;
-  private ClientIdentity namedIdentity;
-  private ClientNames clientNames;
   private boolean readRequested;
   private boolean skipUntilLast;
   private boolean closing;
@@ -64,6 +55,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.side = new Http1ClientSide(ctx, this);
+    this.connection = new ClientConnectionFacts(ctx.channel());
   }
 
   @Override
@@ -151,10 +143,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     String host = headers.get(HttpHeaderNames.HOST);
     String method = req.method().name();
-    ClientIdentity identity = ClientIdentity.of(ctx.channel());
+    ClientIdentity identity = connection.identity();
     Route route = listener.router().route(
         method, host == null ? null : RequestTarget.hostOnly(host), target.path(),
-        (name, value) -> headers.contains(name, value, false), clientNames(identity));
+        (name, value) -> headers.contains(name, value, false), connection.clientNames(identity));
     if (route == null) {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.NOT_FOUND, "no_route", "no route matches the request"), epochMillis, startNanos, false);
       return;
@@ -176,33 +168,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
     UpgradeDecision upgrade = UpgradeDecision.decide(req.method(), headers, hasBody, route.config().upgrades());
-    List<String> offered = upgrade.upgrades() ? headers.getAll(HttpHeaderNames.UPGRADE) : List.of();
-    if (!HopByHop.strip(headers, fields)) {
+    String requestId =
+        UpstreamHead.rewrite(req, fields, chunked, upgrade, target, host, identity, connection, listener, ctx.channel());
+    if (requestId == null) {
       permit.release(400, 0);
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
       return;
     }
-    if (chunked) {
-      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    }
-    if (upgrade.upgrades()) {
-      // The only hop-by-hop fields that go on: the upstream must see the upgrade to answer 101.
-      headers.set(HttpHeaderNames.UPGRADE, offered);
-      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-    }
-    ForwardedHeaders.dropSalveHeaders(headers, fields);
-    SocketAddress peer = ctx.channel().remoteAddress();
-    String client = peer();
-    boolean trustedPeer = listener.isTrusted(peer);
-    String requestId = ForwardedHeaders.apply(headers, fields, client, trustedPeer, host, scheme(), listener.random().current());
-    ClientCertHeader.apply(headers, identity, trustedPeer);
-    if (host == null) {
-      // Only HTTP/1.0 may omit Host, but the request goes on as HTTP/1.1, which requires it: use the
-      // authority the client connected to, as RFC 9112 §3.3 reconstructs the target URI.
-      headers.set(HttpHeaderNames.HOST, Addresses.authority(ctx.channel().localAddress()));
-    }
-    req.setUri(target.originForm());
-    req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    String client = connection.peer();
     RequestFacts facts =
         new RequestFacts(
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
@@ -212,17 +185,18 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     exchange.start();
   }
 
+  /** The exchange turned the connection into a tunnel: no further request is read here. */
+  void upgraded() {
+    exchange = null;
+    closing = true;
+  }
+
   /**
    * Called by the exchange when it has ended; the response (or its last part) is being written.
    *
    * @param requestRead whether the request's last part was received; if not (and the connection
    *     stays open, so the request has no body) its empty last part is skipped before the next one
    */
-  /** The exchange turned the connection into a tunnel: no further request is read here. */
-  void upgraded() {
-    exchange = null;
-    closing = true;
-  }
 
   void exchangeFinished(boolean closeClient, boolean requestRead) {
     exchange = null;
@@ -262,7 +236,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         .observer()
         .onRequestEnded(
             new ExchangeRecord(
-                epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), peer(),
+                epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), connection.peer(),
                 req.method().name(), req.uri(), listener.name(), null, null, null, r.status().code(),
                 listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason()));
     if (close) {
@@ -274,36 +248,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** @return {@code https} on a TLS connection, else {@code http}; looked up once per connection. */
-  private String scheme() {
-    if (scheme == null) {
-      scheme = ctx.pipeline().get(SslHandler.class) != null ? "https" : "http";
-    }
-    return scheme;
-  }
 
-  /**
-   * @return the names routing matches for {@code identity}, or null without one; adapted once per
-   *     connection (its certificate is fixed by the handshake), so route/ needs neither Netty nor tls/
-   */
-  private ClientNames clientNames(ClientIdentity identity) {
-    if (identity == null) {
-      return null;
-    }
-    if (identity != namedIdentity) {
-      namedIdentity = identity;
-      clientNames = new ClientNames(identity.uris(), identity.dnsNames());
-    }
-    return clientNames;
-  }
 
-  /** @return the client's address as text, formatted once per connection. */
-  private String peer() {
-    if (peerText == null) {
-      peerText = Addresses.host(ctx.channel().remoteAddress());
-    }
-    return peerText;
-  }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
