@@ -2,9 +2,9 @@
  * The forwarding path of one client request, protocol-neutral past the receiver.
  *
  * <p>Receive and check it ({@link io.salve.proxy.forward.ClientRequestReceiver}, {@link
- * io.salve.proxy.forward.RequestChecks}, {@link io.salve.proxy.forward.RequestTarget}), route it, rewrite
- * its head for the upstream ({@link io.salve.proxy.forward.UpstreamHead}), admit
- * it ({@link io.salve.proxy.forward.AdmissionControl}, implemented by shed/), then one exchange along
+ * io.salve.proxy.forward.RequestChecks}, {@link io.salve.proxy.forward.RequestTarget}), route it, admit
+ * it ({@link io.salve.proxy.forward.AdmissionControl}, implemented by shed/), rewrite its head for the
+ * upstream ({@link io.salve.proxy.forward.UpstreamHead}), then one exchange along
  * the request's path: the attempt loop ({@link io.salve.proxy.forward.ProxyExchange}, its {@link
  * io.salve.proxy.forward.ExchangeState} and {@link io.salve.proxy.forward.ExchangeTimers}), the
  * upstream request writer ({@link io.salve.proxy.forward.UpstreamRequestWriter}, {@link
