@@ -1,5 +1,6 @@
 package io.salve.proxy.coord;
 
+import io.salve.proxy.util.WebhookClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,13 +31,7 @@ final class LeaderWebhook {
   /** @param executor runs the client's callbacks (the coordination thread) */
   LeaderWebhook(URI uri, Executor executor) {
     this.uri = uri;
-    this.client =
-        HttpClient.newBuilder()
-            .executor(executor)
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.client = WebhookClients.create(executor, TIMEOUT);
   }
 
   /** Queues a POST of {@code view}. */

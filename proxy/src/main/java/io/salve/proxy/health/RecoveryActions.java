@@ -6,6 +6,7 @@ import io.salve.config.RecoveryConfig;
 import io.salve.proxy.upstream.Endpoint;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.util.Ticker;
+import io.salve.proxy.util.WebhookClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,13 +74,7 @@ public final class RecoveryActions implements HealthChecker.Listener, AutoClosea
               t.setDaemon(true);
               return t;
             });
-    this.client =
-        HttpClient.newBuilder()
-            .executor(executor)
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(MAX_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.client = WebhookClients.create(executor, MAX_TIMEOUT);
   }
 
   public void addListener(Listener listener) {
