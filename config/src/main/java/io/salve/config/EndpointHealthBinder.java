@@ -15,8 +15,11 @@ final class EndpointHealthBinder {
   static final List<String> OUTLIER_KEYS =
       List.of("consecutiveFailures", "baseEjectionTime", "maxEjectionTime", "maxEjectionPercent");
   static final List<String> HEALTH_CHECK_KEYS = List.of("type", "path", "interval", "timeout",
-      "unhealthyThreshold", "healthyThreshold", "panicThreshold", "expectedStatus");
-  static final FailureConditions DEFAULT_FAIL_ON = Outcomes.of("connect-failure", "reset", "timeout", "5xx");
+      "unhealthyThreshold", "healthyThreshold", "panicThreshold", "expectedStatus", "grpc");
+  static final List<String> GRPC_KEYS = List.of("service");
+  /** Also gRPC's server-side failures (unknown, deadline-exceeded, resource-exhausted, internal, unavailable, data-loss). */
+  static final FailureConditions DEFAULT_FAIL_ON = Outcomes.of("connect-failure", "reset", "timeout", "5xx",
+      "unknown", "deadline-exceeded", "resource-exhausted", "internal", "unavailable", "data-loss");
   static final HealthCheckConfig.StatusRange DEFAULT_EXPECTED_STATUS =
       new HealthCheckConfig.StatusRange(200, 399);
 
@@ -76,15 +79,27 @@ final class EndpointHealthBinder {
     if (hc == null) {
       return null;
     }
+    Section grpc = hc.section("grpc", "a map like {service: \"\"}", GRPC_KEYS);
+    HealthCheckConfig.ProbeType type = hc.choice("type", grpc != null ? HealthCheckConfig.ProbeType.GRPC
+        : HealthCheckConfig.ProbeType.HTTP, PROBE_TYPES);
+    if (grpc != null && type != null && type != HealthCheckConfig.ProbeType.GRPC) {
+      nodes.report(hc.get("grpc"), hc.path("grpc") + ": a grpc probe cannot be of type "
+          + type.name().toLowerCase(java.util.Locale.ROOT) + " (expected: no type, or type: grpc)");
+    }
+    String service = null;
+    if (type == HealthCheckConfig.ProbeType.GRPC) {
+      service = grpc == null ? "" : grpc.value("service", "", (n, p) -> nodes.text(n, p, "a service name, \"\" for the whole server"));
+    }
     return new HealthCheckConfig(
-        hc.choice("type", HealthCheckConfig.ProbeType.HTTP, PROBE_TYPES),
+        type,
         hc.value("path", "/healthz", nodes::path),
         hc.duration("interval", Duration.ofSeconds(5), Nodes.POSITIVE),
         hc.duration("timeout", Duration.ofSeconds(1), Nodes.POSITIVE),
         hc.integer("unhealthyThreshold", 3, 1, MAX),
         hc.integer("healthyThreshold", 2, 1, MAX),
         hc.fraction("panicThreshold", 0.5),
-        hc.value("expectedStatus", DEFAULT_EXPECTED_STATUS, this::statusRange));
+        hc.value("expectedStatus", DEFAULT_EXPECTED_STATUS, this::statusRange),
+        service);
   }
 
   private HealthCheckConfig.StatusRange statusRange(Node node, String path) {

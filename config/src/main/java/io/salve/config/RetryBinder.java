@@ -63,7 +63,12 @@ final class RetryBinder {
       String path = section.path(key) + "[" + i + "]";
       String token = nodes.text(items.get(i), path, Outcomes.EXPECTED);
       if (token != null && !outcomes.add(token.trim())) {
-        nodes.invalid(items.get(i), path, Outcomes.EXPECTED);
+        String suggestion = DidYouMean.suggest(token.trim(), Outcomes.WORDS);
+        if (suggestion != null) {
+          nodes.report(items.get(i), path + ": " + token.trim() + " (did you mean '" + suggestion + "'?)");
+        } else {
+          nodes.invalid(items.get(i), path, Outcomes.EXPECTED);
+        }
       }
     }
     return outcomes.build();

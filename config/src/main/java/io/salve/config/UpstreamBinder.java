@@ -74,8 +74,10 @@ final class UpstreamBinder {
     HealthCheckConfig healthCheck = health.healthCheck(s.section("healthCheck", "a map of health check settings",
         EndpointHealthBinder.HEALTH_CHECK_KEYS));
     UpstreamTlsConfig upstreamTls = tls.upstream(s);
-    if (upstreamTls != null && healthCheck != null && healthCheck.type() == HealthCheckConfig.ProbeType.HTTP) {
-      nodes.report(s.get("healthCheck"), s.path("healthCheck") + ": http probes over TLS are not supported yet"
+    if (upstreamTls != null && healthCheck != null && healthCheck.type() != null
+        && healthCheck.type() != HealthCheckConfig.ProbeType.TCP) {
+      nodes.report(s.get("healthCheck"), s.path("healthCheck") + ": "
+          + healthCheck.type().name().toLowerCase(java.util.Locale.ROOT) + " probes over TLS are not supported yet"
           + " (expected: type: tcp on an upstream with tls)");
     }
     return new UpstreamConfig(

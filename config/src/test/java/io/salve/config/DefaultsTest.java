@@ -96,7 +96,7 @@ class DefaultsTest {
       """);
     UpstreamConfig upstream = withSections.upstreams().get("backend");
     assertThat(upstream.circuitBreaker()).isEqualTo(new CircuitBreakerConfig(3, 2, Duration.ofSeconds(30), 1, null,
-        new FailureConditions(true, true, true, true, Set.of())));
+        new FailureConditions(true, true, true, true, Set.of(), Set.of(2, 4, 8, 13, 14, 15))));
     assertThat(upstream.outlierDetection()).isEqualTo(
         new OutlierDetectionConfig(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10));
     assertThat(upstream.healthCheck()).isEqualTo(new HealthCheckConfig(HealthCheckConfig.ProbeType.HTTP, "/healthz",

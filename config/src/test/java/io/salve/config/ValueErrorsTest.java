@@ -89,12 +89,12 @@ class ValueErrorsTest {
           app:
             endpoints: [127.0.0.1:8080]
             loadBalancer: fastest
-            healthCheck: { type: grpc }
+            healthCheck: { type: udp }
             retry: { backoff: { jitter: half } }
         """)).containsExactly(
             "4:44: listeners[0].routes[0].criticality: vip (expected: one of critical, normal, sheddable)",
             "8:19: upstreams.app.loadBalancer: fastest (expected: one of round-robin, least-request, random)",
-            "9:26: upstreams.app.healthCheck.type: grpc (expected: one of http, tcp)",
+            "9:26: upstreams.app.healthCheck.type: udp (expected: one of http, tcp, grpc)",
             "10:33: upstreams.app.retry.backoff.jitter: half (expected: one of full, equal, decorrelated, none)");
   }
 
@@ -176,16 +176,16 @@ class ValueErrorsTest {
 
   @Test
   void outcomeTokens_mustBeKnownOrAStatus() {
-    String expected = " (expected: connect-failure, reset, timeout, 5xx, gateway-error (502, 503, 504)"
-        + " or a status code 100..599)";
+    String expected = " (expected: connect-failure, reset, timeout, 5xx, gateway-error (502, 503, 504),"
+        + " a status code 100..599 or a gRPC status name such as unavailable, deadline-exceeded, resource-exhausted)";
     assertThat(errors(APP + """
             retry: { retryOn: [reset, 5xx, gateway-error, 418, 5XX, 600, 99, conect-failure] }
             circuitBreaker: { failOn: [timeout, { status: 500 }] }
         """)).containsExactly(
-            "9:56: upstreams.app.retry.retryOn[4]: 5XX" + expected,
+            "9:56: upstreams.app.retry.retryOn[4]: 5XX (did you mean '5xx'?)",
             "9:61: upstreams.app.retry.retryOn[5]: 600" + expected,
             "9:66: upstreams.app.retry.retryOn[6]: 99" + expected,
-            "9:70: upstreams.app.retry.retryOn[7]: conect-failure" + expected,
+            "9:70: upstreams.app.retry.retryOn[7]: conect-failure (did you mean 'connect-failure'?)",
             "10:41: upstreams.app.circuitBreaker.failOn[1]: a map" + expected);
   }
 
