@@ -3,6 +3,7 @@ package io.salve.proxy.forward;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
+import io.salve.proxy.grpc.GrpcStatus;
 import io.salve.proxy.resilience.AttemptOutcome;
 import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.tls.UpstreamTlsException;
@@ -26,13 +27,16 @@ final class AttemptLoop {
   private final RetryControl retries;
   private final UpstreamRequestWriter requestWriter;
   private final UpstreamStream.Listener responseReader;
+  private final boolean grpc;
   private Endpoint endpoint;
   private int attempts;
+  /** A gRPC call's 200 head came without grpc-status: the attempt is judged by its trailers. */
+  private boolean awaitingTrailers;
 
   AttemptLoop(
       ProxyExchange exchange, ListenerContext listener, Upstream upstream, ExchangeResources held,
       ExchangeTimers timers, RetryControl retries, UpstreamRequestWriter requestWriter,
-      UpstreamStream.Listener responseReader) {
+      UpstreamStream.Listener responseReader, boolean grpc) {
     this.exchange = exchange;
     this.listener = listener;
     this.upstream = upstream;
@@ -41,6 +45,7 @@ final class AttemptLoop {
     this.retries = retries;
     this.requestWriter = requestWriter;
     this.responseReader = responseReader;
+    this.grpc = grpc;
   }
 
   /** @return the endpoint of the latest attempt, or null before the first. */
@@ -117,15 +122,34 @@ final class AttemptLoop {
 
   /**
    * The current attempt's final response head arrived: it is judged, and dropped for a retry if the
-   * planner says so (by status and Retry-After).
+   * planner says so (by status and Retry-After, and for a gRPC call by the grpc-status of a
+   * trailers-only answer). A gRPC call's 200 head without grpc-status starts its messages: it cannot
+   * be retried any more, and is judged by the status in its trailers ({@link #responseEnded}).
    *
    * @return whether a retry is scheduled
    */
   boolean retriedOnResponse(int status, HttpHeaders headers) {
     timers.cancelAttempt();
-    AttemptOutcome outcome = AttemptOutcome.status(status);
+    int grpcStatus = grpc ? GrpcStatus.parse(headers.get(ErrorResponses.GRPC_STATUS)) : GrpcStatus.NONE;
+    if (grpc && status == 200 && grpcStatus == GrpcStatus.NONE) {
+      awaitingTrailers = true;
+      return false;
+    }
+    AttemptOutcome outcome = AttemptOutcome.grpc(status, grpcStatus);
     judge(AttemptFailure.statusClass(status), outcome);
     return retryIfPlanned(outcome, headers);
+  }
+
+  /**
+   * The response ended. A gRPC call whose head had no status is judged now by its trailers' status,
+   * as a failure if it is in the breaker's failOn, though it could not be retried.
+   *
+   * @param grpcStatus the status in the trailers, or {@link GrpcStatus#NONE} when they had none
+   */
+  void responseEnded(int grpcStatus) {
+    if (awaitingTrailers) {
+      judge(AttemptFailure.statusClass(200), AttemptOutcome.grpc(200, grpcStatus));
+    }
   }
 
   /** The current attempt's head arrived and is passed on whatever it says (an upgrade's answer). */
@@ -136,7 +160,7 @@ final class AttemptLoop {
 
   /** The exchange's deadline passed: an attempt still waiting for its answer counts as timed out. */
   void deadlinePassed(boolean responseStarted) {
-    if (held.attemptHeld() && !responseStarted) {
+    if (held.attemptHeld() && (!responseStarted || awaitingTrailers)) {
       judge(AttemptFailure.TIMEOUT.outcome, AttemptOutcome.timeout());
     }
     abort();
@@ -149,6 +173,7 @@ final class AttemptLoop {
   }
 
   private void judge(String label, AttemptOutcome outcome) {
+    awaitingTrailers = false;
     listener.observer().onAttemptEnded(upstream.name(), endpoint.key(), label);
     held.ledger().record(outcome, endpoint);
   }

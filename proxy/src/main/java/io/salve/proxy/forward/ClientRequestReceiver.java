@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.grpc.GrpcCall;
+import io.salve.proxy.grpc.GrpcStatus;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.tls.ClientIdentity;
 import io.salve.proxy.transport.DrainEvent;
@@ -179,7 +181,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     RequestFacts facts =
         new RequestFacts(
             method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
-            req.method() == HttpMethod.HEAD, hasBody, maxBody);
+            req.method() == HttpMethod.HEAD, hasBody, maxBody,
+            GrpcCall.of(headers.get(HttpHeaderNames.CONTENT_TYPE), headers.get(ErrorResponses.GRPC_TIMEOUT)));
     Upstream upstream = listener.upstreams().get(route.upstream());
     exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit, upgrade);
     exchange.start();
@@ -227,7 +230,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             || !HttpUtil.isKeepAlive(req)
             || HttpUtil.isTransferEncodingChunked(req)
             || HttpUtil.getContentLength(req, 0L) > 0;
-    var response = ErrorResponses.of(ctx.alloc(), r.status(), r.reason(), r.message(), close);
+    boolean grpc = GrpcCall.isGrpc(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    int grpcStatus = grpc ? GrpcStatus.forAnswer(r.status().code(), r.reason()) : GrpcStatus.NONE;
+    var response = grpc ? ErrorResponses.grpc(ctx.alloc(), grpcStatus, r.reason(), r.message(), close)
+        : ErrorResponses.of(ctx.alloc(), r.status(), r.reason(), r.message(), close);
     if (r.reason().equals("shed") && listener.admission().retryAfterSeconds() > 0) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, listener.admission().retryAfterSeconds());
     }
@@ -237,8 +243,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         .onRequestEnded(
             new ExchangeRecord(
                 epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), connection.peer(),
-                req.method().name(), req.uri(), listener.name(), null, null, null, r.status().code(),
-                listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason()));
+                req.method().name(), req.uri(), listener.name(), null, null, null, response.status().code(),
+                listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason(), grpcStatus));
     if (close) {
       closing = true;
       f.addListener(ChannelFutureListener.CLOSE);

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.salve.proxy.grpc.GrpcStatus;
 
 /**
  * Writes the answer to the client: informational heads, the final head re-framed for the client, its
@@ -20,6 +21,7 @@ final class ClientResponseWriter {
   private final ListenerContext listener;
   private final String upstream;
   private int status;
+  private int grpcStatus = GrpcStatus.NONE;
   private long bytesOut;
   private boolean closeClient;
 
@@ -52,6 +54,9 @@ final class ClientResponseWriter {
    */
   void head(HttpResponse response, int fields, boolean requestRead, int attempts) {
     status = response.status().code();
+    if (facts.grpc() != null) {
+      grpcStatus = GrpcStatus.parse(response.headers().get(ErrorResponses.GRPC_STATUS)); // a trailers-only answer
+    }
     closeClient |=
         ResponseFraming.prepare(
             response, facts, requestRead, listener.draining(), upstream, attempts, (fields & FieldScan.X_SALVE) != 0);
@@ -66,22 +71,34 @@ final class ClientResponseWriter {
    */
   ChannelFuture content(HttpContent content) {
     bytesOut += content.content().readableBytes();
+    if (facts.grpc() != null && content instanceof LastHttpContent last && grpcStatus == GrpcStatus.NONE) {
+      // Read before the write, which releases the message: the status of a call that sent messages.
+      grpcStatus = GrpcStatus.parse(last.trailingHeaders().get(ErrorResponses.GRPC_STATUS));
+    }
     ChannelFuture written = client.writeAndFlush(content);
     return content instanceof LastHttpContent ? written : null;
   }
 
   /**
    * Salve's own answer: JSON with {@code x-salve-error} and {@code x-salve-attempts} (0: the upstream
-   * never saw the request); the connection closes after it when the request's body was not read
+   * never saw the request), or for a gRPC call a trailers-only gRPC answer with {@code grpcCode} and
+   * the same headers; the connection closes after it when the request's body was not read
    * (its rest would be taken for the next request), the client asked, or salve drains.
    *
    * @return the write; the caller closes after it if {@link #closeClient()}
    */
   ChannelFuture local(
-      HttpResponseStatus st, String reason, String message, long retryAfterSeconds, boolean requestRead, int attempts) {
-    status = st.code();
+      HttpResponseStatus st, String reason, String message, long retryAfterSeconds, boolean requestRead, int attempts,
+      int grpcCode) {
     closeClient = (!requestRead && facts.hasBody()) || !facts.clientKeepAlive() || listener.draining();
-    FullHttpResponse response = ErrorResponses.of(client.alloc(), st, reason, message, closeClient);
+    FullHttpResponse response;
+    if (facts.grpc() != null) {
+      grpcStatus = grpcCode;
+      response = ErrorResponses.grpc(client.alloc(), grpcCode, reason, message, closeClient);
+    } else {
+      response = ErrorResponses.of(client.alloc(), st, reason, message, closeClient);
+    }
+    status = response.status().code();
     response.headers().setInt(ResponseFraming.X_SALVE_ATTEMPTS, attempts);
     if (retryAfterSeconds > 0) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
@@ -111,6 +128,11 @@ final class ClientResponseWriter {
 
   int status() {
     return status;
+  }
+
+  /** @return the grpc-status the client got, or {@link GrpcStatus#NONE} */
+  int grpcStatus() {
+    return grpcStatus;
   }
 
   long bytesOut() {

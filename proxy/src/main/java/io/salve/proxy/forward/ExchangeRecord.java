@@ -6,6 +6,8 @@ package io.salve.proxy.forward;
  * @param epochMillis wall-clock start time
  * @param status the status sent to the client, or 499 when the client went away first
  * @param error salve's error reason, or null
+ * @param grpcStatus the grpc-status the client got for a gRPC call (from the upstream's headers or
+ *     trailers, or salve's own answer), or -1 (not a gRPC call, or no status seen)
  */
 public record ExchangeRecord(
     long epochMillis,
@@ -22,4 +24,15 @@ public record ExchangeRecord(
     long bytesIn,
     long bytesOut,
     int attempts,
-    String error) {}
+    String error,
+    int grpcStatus) {
+
+  /** A record without a gRPC status. */
+  public ExchangeRecord(
+      long epochMillis, String requestId, String client, String method, String path, String listener, String route,
+      String upstream, String endpoint, int status, long durationNanos, long bytesIn, long bytesOut, int attempts,
+      String error) {
+    this(epochMillis, requestId, client, method, path, listener, route, upstream, endpoint, status, durationNanos,
+        bytesIn, bytesOut, attempts, error, -1);
+  }
+}

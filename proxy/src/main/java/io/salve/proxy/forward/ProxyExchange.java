@@ -7,10 +7,12 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.salve.proxy.grpc.GrpcStatus;
 import io.salve.proxy.resilience.RetryPlanner;
 import io.salve.proxy.route.Route;
 import io.salve.proxy.upstream.Upstream;
 import io.salve.proxy.upstream.UpstreamStream;
+import java.time.Duration;
 
 /**
  * One request's trip through salve: admission to the upstream's bulkhead, then the {@link
@@ -60,7 +62,7 @@ final class ProxyExchange {
     this.responseWriter = new ClientResponseWriter(client, facts, listener, upstream.name());
     this.timers = new ExchangeTimers(client.eventLoop());
     UpstreamResponseReader reader = new UpstreamResponseReader(this, client, responseWriter, requestWriter, held);
-    this.attempts = new AttemptLoop(this, listener, upstream, held, timers, retries, requestWriter, reader);
+    this.attempts = new AttemptLoop(this, listener, upstream, held, timers, retries, requestWriter, reader, facts.grpc() != null);
   }
 
   ExchangeState state() {
@@ -79,11 +81,16 @@ final class ProxyExchange {
   void start() {
     if (!held.acquireBulkhead()) {
       listener.observer().onRejected(upstream.name(), "overloaded");
-      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "too many requests in flight to the upstream", 0);
+      respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "too many requests in flight to the upstream", 0,
+          GrpcStatus.RESOURCE_EXHAUSTED);
       return;
     }
     upstream.retryBudget().onRequest();
-    timers.startDeadline(route.config().timeout(), this::deadlineExpired);
+    long deadline = facts.deadlineNanos(route.config().timeout());
+    if (facts.grpc() != null && deadline >= 0) {
+      requestWriter.grpcDeadline(facts.startNanos() + deadline, listener.ticker());
+    }
+    timers.startDeadline(deadline < 0 ? null : Duration.ofNanos(deadline), this::deadlineExpired);
     attempts.next();
   }
 
@@ -153,6 +160,7 @@ final class ProxyExchange {
 
   /** The response's last part is being written: the stream goes back, the exchange ends. */
   void onResponseComplete(ChannelFuture lastWritten) {
+    attempts.responseEnded(responseWriter.grpcStatus());
     held.releaseAttempt(requestWriter.requestSent()); // the stream itself refuses reuse after Connection: close
     finish(null);
     responseWriter.closeAfter(lastWritten);
@@ -223,7 +231,13 @@ final class ProxyExchange {
 
   /** Answers with salve's own response (the attempt loop's refusals too) and ends the exchange. */
   void respondLocally(HttpResponseStatus st, String reason, String message, long retryAfterSeconds) {
-    ChannelFuture f = responseWriter.local(st, reason, message, retryAfterSeconds, requestWriter.requestRead(), attempts.attempts());
+    respondLocally(st, reason, message, retryAfterSeconds, GrpcStatus.forAnswer(st.code(), reason));
+  }
+
+  /** @param grpcStatus the status of the answer when the request is a gRPC call */
+  private void respondLocally(HttpResponseStatus st, String reason, String message, long retryAfterSeconds, int grpcStatus) {
+    ChannelFuture f = responseWriter.local(
+        st, reason, message, retryAfterSeconds, requestWriter.requestRead(), attempts.attempts(), grpcStatus);
     finish(reason);
     responseWriter.closeAfter(f);
   }
@@ -239,7 +253,8 @@ final class ProxyExchange {
   /** Releases what the exchange holds and logs it, once. @return whether this call did. */
   private boolean record(int status, String error) {
     long duration = listener.ticker().nanos() - facts.startNanos();
-    if (!held.close(status, duration)) {
+    int grpcStatus = responseWriter.grpcStatus();
+    if (!held.close(GrpcStatus.loadSignalStatus(status, grpcStatus), duration)) {
       return false;
     }
     String endpoint = attempts.endpoint() == null ? null : attempts.endpoint().key();
@@ -249,7 +264,7 @@ final class ProxyExchange {
             new ExchangeRecord(
                 facts.epochMillis(), facts.requestId(), facts.client(), facts.method(), facts.path(), listener.name(),
                 route.name(), upstream.name(), endpoint, status, duration, requestWriter.bytesIn(),
-                responseWriter.bytesOut(), attempts.attempts(), error));
+                responseWriter.bytesOut(), attempts.attempts(), error, grpcStatus));
     return true;
   }
 }

@@ -74,7 +74,7 @@ final class RetryControl {
 
   private RetryPlanner planner() {
     if (planner == null) {
-      Duration timeout = route.config().timeout();
+      long timeout = facts.deadlineNanos(route.config().timeout());
       planner =
           new RetryPlanner(
               policy,
@@ -86,7 +86,7 @@ final class RetryControl {
               facts.method(),
               hasIdempotencyKey,
               facts.startNanos(),
-              timeout == null ? Long.MAX_VALUE : facts.startNanos() + timeout.toNanos());
+              timeout < 0 ? Long.MAX_VALUE : facts.startNanos() + timeout);
     }
     return planner;
   }

@@ -3,7 +3,9 @@ package io.salve.proxy.forward;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.salve.proxy.grpc.GrpcTimeout;
 import io.salve.proxy.upstream.UpstreamStream;
+import io.salve.proxy.util.Ticker;
 
 /**
  * Sends one request up, once per attempt: the head, the body kept for a replay, then the body as it
@@ -15,6 +17,8 @@ final class UpstreamRequestWriter {
   private final ClientSide client;
   private final ReplayBuffer replay;
   private final long maxBody;
+  private long grpcDeadline;
+  private Ticker ticker;
   private long bytesIn;
   private boolean requestRead;
   private boolean requestSent;
@@ -30,8 +34,22 @@ final class UpstreamRequestWriter {
     this.maxBody = maxBody;
   }
 
+  /**
+   * Makes each attempt tell the upstream the gRPC call's remaining time in {@code grpc-timeout}.
+   *
+   * @param deadlineNanos the call's deadline on {@code ticker}
+   */
+  void grpcDeadline(long deadlineNanos, Ticker ticker) {
+    this.grpcDeadline = deadlineNanos;
+    this.ticker = ticker;
+  }
+
   /** Starts an attempt on a fresh stream: the head and whatever body a former attempt already sent. */
   void start(UpstreamStream stream) {
+    if (ticker != null) {
+      // The time already spent (earlier attempts, backoff) is taken off what the upstream may use.
+      request.headers().set(ErrorResponses.GRPC_TIMEOUT, GrpcTimeout.format(grpcDeadline - ticker.nanos()));
+    }
     stream.write(request); // a head without content: writing it again for a retry is safe
     if (replay != null) {
       replay.replayTo(stream);

@@ -66,6 +66,10 @@ final class AccessLogFormat {
     pos = str(buf, pos, ",\"endpoint\":", r.endpoint());
     pos = ascii(buf, pos, ",\"status\":");
     pos = decimal(r.status(), buf, pos);
+    if (r.grpcStatus() >= 0) {
+      pos = ascii(buf, pos, ",\"grpcStatus\":");
+      pos = decimal(r.grpcStatus(), buf, pos);
+    }
     pos = ascii(buf, pos, ",\"durationMs\":");
     pos = millis(r.durationNanos(), buf, pos);
     pos = ascii(buf, pos, ",\"bytesIn\":");

@@ -1,11 +1,13 @@
 package io.salve.proxy.resilience;
 
 import io.salve.config.FailureConditions;
+import io.salve.config.GrpcCodes;
 import java.util.Objects;
 
 /**
  * How one upstream attempt ended: it could not connect, the connection was reset, it timed out, or
- * a response status arrived. Whether that is a failure depends on the condition set it is checked
+ * a response status arrived (with, for a gRPC call, its grpc-status: gRPC answers failures with
+ * HTTP 200). Whether that is a failure depends on the condition set it is checked
  * against ({@code failOn} of a breaker, {@code retryOn} of a retry policy). Immutable.
  */
 public final class AttemptOutcome {
@@ -36,10 +38,16 @@ public final class AttemptOutcome {
 
   private final Kind kind;
   private final int status;
+  private final int grpcStatus;
 
   private AttemptOutcome(Kind kind, int status) {
+    this(kind, status, -1);
+  }
+
+  private AttemptOutcome(Kind kind, int status, int grpcStatus) {
     this.kind = kind;
     this.status = status;
+    this.grpcStatus = grpcStatus;
   }
 
   /** @return the outcome of an attempt whose connection could not be established */
@@ -68,6 +76,17 @@ public final class AttemptOutcome {
     return RESPONSES[code];
   }
 
+  /**
+   * @param code the HTTP status of the upstream's response, 100 to 999
+   * @param grpcStatus the gRPC call's status (from a trailers-only head or the trailers), or -1 when
+   *     none was seen
+   * @return the outcome of a gRPC call's attempt that got a response
+   */
+  public static AttemptOutcome grpc(int code, int grpcStatus) {
+    AttemptOutcome http = status(code);
+    return grpcStatus < 0 ? http : new AttemptOutcome(Kind.RESPONSE, code, grpcStatus);
+  }
+
   /** @return the kind of ending */
   public Kind kind() {
     return kind;
@@ -84,7 +103,7 @@ public final class AttemptOutcome {
       case CONNECT_FAILURE -> conditions.connectFailure();
       case RESET -> conditions.reset();
       case TIMEOUT -> conditions.timeout();
-      case RESPONSE -> conditions.matchesStatus(status);
+      case RESPONSE -> conditions.matchesStatus(status) || (grpcStatus > 0 && conditions.matchesGrpcStatus(grpcStatus));
     };
   }
 
@@ -98,27 +117,35 @@ public final class AttemptOutcome {
     return status;
   }
 
+  /** @return the gRPC status of the response, or -1 when none was seen */
+  public int grpcStatus() {
+    return grpcStatus;
+  }
+
   /**
    * @return a label for metrics and logs: {@code connect_failure}, {@code reset}, {@code timeout},
-   *     or the status code such as {@code 503}
+   *     the status code such as {@code 503}, or for a gRPC status other than OK its name such as
+   *     {@code unavailable}
    */
   public String reason() {
     return switch (kind) {
       case CONNECT_FAILURE -> "connect_failure";
       case RESET -> "reset";
       case TIMEOUT -> "timeout";
-      case RESPONSE -> Integer.toString(status);
+      case RESPONSE -> grpcStatus > 0 && GrpcCodes.name(grpcStatus) != null ? GrpcCodes.name(grpcStatus)
+          : Integer.toString(status);
     };
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttemptOutcome other && kind == other.kind && status == other.status;
+    return o instanceof AttemptOutcome other && kind == other.kind && status == other.status
+        && grpcStatus == other.grpcStatus;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, status);
+    return Objects.hash(kind, status, grpcStatus);
   }
 
   @Override

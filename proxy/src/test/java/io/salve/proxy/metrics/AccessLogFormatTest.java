@@ -174,6 +174,20 @@ class AccessLogFormatTest {
   }
 
   @Test
+  void aGrpcCallCarriesItsGrpcStatus() {
+    ExchangeRecord r = new ExchangeRecord(
+        NOW, "req-1", "127.0.0.1", "POST", "/pkg.Svc/Get", "public", "api", "app", "10.0.0.1:8080", 200, 1_000_000, 5,
+        0, 2, "circuit_open", 14);
+
+    assertThat(formatted(r)).contains("\"status\":200,\"grpcStatus\":14,\"durationMs\":1.0,");
+    String controls = "\u0001".repeat(1000);
+    ExchangeRecord worst = new ExchangeRecord(Long.MAX_VALUE, controls, controls, controls, controls, controls, controls,
+        controls, controls, Integer.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE, controls,
+        Integer.MAX_VALUE);
+    assertThat(formatted(worst).length()).isLessThanOrEqualTo(AccessLogFormat.maxLength(worst));
+  }
+
+  @Test
   void theWorstCaseFitsTheBound() {
     String controls = "\u0001".repeat(1000);
     ExchangeRecord r =

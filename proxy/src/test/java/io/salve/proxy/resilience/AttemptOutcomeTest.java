@@ -72,6 +72,21 @@ class AttemptOutcomeTest {
   }
 
   @Test
+  void isFailure_grpcStatusUnderHttp200() {
+    FailureConditions grpc = new FailureConditions(false, false, false, true, Set.of(), Set.of(14, 4));
+    assertThat(AttemptOutcome.grpc(200, 14).isFailure(grpc)).isTrue();
+    assertThat(AttemptOutcome.grpc(200, 4).isFailure(grpc)).isTrue();
+    assertThat(AttemptOutcome.grpc(200, 5).isFailure(grpc)).isFalse();
+    assertThat(AttemptOutcome.grpc(200, 0).isFailure(grpc)).isFalse();
+    assertThat(AttemptOutcome.grpc(200, -1)).isSameAs(AttemptOutcome.status(200));
+    assertThat(AttemptOutcome.grpc(503, 0).isFailure(grpc)).as("the HTTP status still counts").isTrue();
+    assertThat(AttemptOutcome.grpc(200, 14).isFailure(NONE)).isFalse();
+    assertThat(AttemptOutcome.grpc(200, 14).reason()).isEqualTo("unavailable");
+    assertThat(AttemptOutcome.grpc(200, 0).reason()).isEqualTo("200");
+    assertThat(AttemptOutcome.grpc(200, 14)).isEqualTo(AttemptOutcome.grpc(200, 14)).isNotEqualTo(AttemptOutcome.status(200));
+  }
+
+  @Test
   void status_rejectsNonStatusCodes() {
     assertThatIllegalArgumentException().isThrownBy(() -> AttemptOutcome.status(0));
     assertThatIllegalArgumentException().isThrownBy(() -> AttemptOutcome.status(1000));
