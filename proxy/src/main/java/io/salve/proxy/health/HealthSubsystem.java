@@ -6,6 +6,7 @@ import io.salve.config.HealthCheckConfig;
 import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
+import io.salve.proxy.health.probe.GrpcProber;
 import io.salve.proxy.health.probe.HttpProber;
 import io.salve.proxy.health.probe.Prober;
 import io.salve.proxy.health.probe.TcpProber;
@@ -186,9 +187,11 @@ public final class HealthSubsystem implements AutoCloseable {
   }
 
   private Prober prober(HealthCheckConfig hc) {
-    return hc.type() == HealthCheckConfig.ProbeType.TCP
-        ? new TcpProber(Transports.clientChannel(), resolver, hc.timeout())
-        : new HttpProber(Transports.clientChannel(), resolver, hc.timeout(), hc.path(), hc.expectedStatus());
+    return switch (hc.type()) {
+      case TCP -> new TcpProber(Transports.clientChannel(), resolver, hc.timeout());
+      case GRPC -> new GrpcProber(Transports.clientChannel(), resolver, hc.timeout(), hc.grpcService());
+      case HTTP -> new HttpProber(Transports.clientChannel(), resolver, hc.timeout(), hc.path(), hc.expectedStatus());
+    };
   }
 
   /** Starts the probe loops of every static endpoint of a probed upstream, and the lease sweeps. */
