@@ -1,6 +1,7 @@
 package io.salve.proxy.forward;
 
 import io.salve.config.FailureConditions;
+import io.salve.config.GrpcCodes;
 import io.salve.proxy.resilience.AttemptOutcome;
 import io.salve.proxy.resilience.CircuitBreaker;
 import io.salve.proxy.upstream.Endpoint;
@@ -13,7 +14,7 @@ import java.util.Set;
  */
 final class AttemptLedger {
   private static final FailureConditions DEFAULT_FAILURES =
-      new FailureConditions(true, true, true, true, Set.of());
+      new FailureConditions(true, true, true, true, Set.of(), GrpcCodes.DEFAULT_FAILURES);
 
   private final Upstream upstream;
   private final FailureConditions failOn;

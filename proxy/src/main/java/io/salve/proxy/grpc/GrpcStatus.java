@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * <table>
  * <caption>salve's own answers to a gRPC call</caption>
  * <tr><th>x-salve-error</th><th>grpc-status</th></tr>
- * <tr><td>upstream_connect_failure, upstream_tls_error, upstream_reset, circuit_open,
+ * <tr><td>upstream_connect_failure, upstream_tls_error, upstream_reset, upstream_refused (HTTP/2), circuit_open,
  *     no_healthy_endpoint, shed, overloaded (connection pool exhausted)</td><td>UNAVAILABLE (14)</td></tr>
  * <tr><td>upstream_timeout</td><td>DEADLINE_EXCEEDED (4)</td></tr>
  * <tr><td>overloaded from the upstream's bulkhead, payload_too_large</td><td>RESOURCE_EXHAUSTED (8)</td></tr>
@@ -45,7 +45,7 @@ public final class GrpcStatus {
    */
   public static int forAnswer(int httpStatus, String reason) {
     switch (reason) {
-      case "upstream_connect_failure", "upstream_tls_error", "upstream_reset", "circuit_open",
+      case "upstream_connect_failure", "upstream_tls_error", "upstream_reset", "upstream_refused", "circuit_open",
           "no_healthy_endpoint", "shed", "overloaded":
         return UNAVAILABLE;
       case "upstream_timeout":

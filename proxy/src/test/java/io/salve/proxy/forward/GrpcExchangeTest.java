@@ -39,6 +39,8 @@ class GrpcExchangeTest {
               upstream: retrying
             - match: { pathPrefix: /careful.Svc/ }
               upstream: careful
+            - match: { pathPrefix: /ejecting.Svc/ }
+              upstream: ejecting
             - match: { pathPrefix: /narrow.Svc/ }
               upstream: narrow
             - match: { pathPrefix: /slow.Svc/ }
@@ -59,6 +61,10 @@ class GrpcExchangeTest {
         careful:
           endpoints: [127.0.0.1:7005]
           retry: { maxAttempts: 3, retryOn: [unavailable], backoff: { initial: 10ms, max: 10ms, multiplier: 1.0, jitter: none } }
+        ejecting:
+          endpoints: [127.0.0.1:7007, 127.0.0.1:7008]
+          outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 50 }
+          retry: { maxAttempts: 1 }
         narrow:
           endpoints: [127.0.0.1:7006]
           maxConcurrentRequests: 1
@@ -188,6 +194,20 @@ class GrpcExchangeTest {
     withTrailers(up.last(), 0);
     assertThat(h.rejections).isEmpty();
     assertThat(up.opened).hasSize(3);
+  }
+
+  @Test
+  void outlierDetection_withoutABreaker_ejectsOnADefaultGrpcFailure() {
+    ExchangeHarness.Client c = h.connect();
+    send(c, "/ejecting.Svc/Get", null);
+    FakeUpstreamSide.Stream s = up.last();
+    withTrailers(s, 5); // NOT_FOUND: a success
+    assertThat(h.upstream("ejecting").outliers().isEjected(s.endpoint.key())).isFalse();
+    c.clear();
+    send(c, "/ejecting.Svc/Get", null);
+    s = up.last();
+    withTrailers(s, 15); // DATA_LOSS
+    assertThat(h.upstream("ejecting").outliers().isEjected(s.endpoint.key())).isTrue();
   }
 
   @Test
