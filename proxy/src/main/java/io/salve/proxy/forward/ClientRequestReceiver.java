@@ -230,10 +230,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             || !HttpUtil.isKeepAlive(req)
             || HttpUtil.isTransferEncodingChunked(req)
             || HttpUtil.getContentLength(req, 0L) > 0;
-    boolean grpc = GrpcCall.isGrpc(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
-    int grpcStatus = grpc ? GrpcStatus.forAnswer(r.status().code(), r.reason()) : GrpcStatus.NONE;
-    var response = grpc ? ErrorResponses.grpc(ctx.alloc(), grpcStatus, r.reason(), r.message(), close)
-        : ErrorResponses.of(ctx.alloc(), r.status(), r.reason(), r.message(), close);
+    var response = ErrorResponses.refusal(ctx.alloc(), req.headers(), r.status(), r.reason(), r.message(), close);
+    int grpcStatus = GrpcStatus.parse(response.headers().get(ErrorResponses.GRPC_STATUS));
     if (r.reason().equals("shed") && listener.admission().retryAfterSeconds() > 0) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, listener.admission().retryAfterSeconds());
     }

@@ -7,9 +7,11 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.salve.proxy.grpc.GrpcCall;
 import io.salve.proxy.grpc.GrpcStatus;
 import io.salve.proxy.util.JsonText;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,18 @@ public final class ErrorResponses {
   private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
 
   private ErrorResponses() {}
+
+  /**
+   * Salve's answer to a request it refuses before forwarding it: a gRPC answer (by {@link
+   * GrpcStatus#forAnswer}) when the request is a gRPC call, else the JSON answer.
+   */
+  public static FullHttpResponse refusal(
+      ByteBufAllocator alloc, HttpHeaders request, HttpResponseStatus status, String reason, String message, boolean close) {
+    if (GrpcCall.isGrpc(request.get(HttpHeaderNames.CONTENT_TYPE))) {
+      return grpc(alloc, GrpcStatus.forAnswer(status.code(), reason), reason, message, close);
+    }
+    return of(alloc, status, reason, message, close);
+  }
 
   /**
    * Salve's own answer to a gRPC call: a trailers-only gRPC response (HTTP 200, {@code content-type:
