@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -56,6 +58,10 @@ final class ProxyExchange {
     this.route = route;
     this.upstream = upstream;
     this.facts = facts;
+    if (facts.grpc() != null) {
+      // TE is hop-by-hop and was stripped; gRPC servers expect it, and salve does pass trailers on.
+      request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
     RetryControl retries = new RetryControl(route, upstream, request, facts, listener);
     this.held = new ExchangeResources(upstream.bulkhead(), permit, new AttemptLedger(upstream), retries.replay());
     this.requestWriter = new UpstreamRequestWriter(request, client, retries.replay(), facts.maxRequestBody());

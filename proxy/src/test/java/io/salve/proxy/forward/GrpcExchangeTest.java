@@ -253,6 +253,7 @@ class GrpcExchangeTest {
   void grpcTimeout_shorterThanTheRoute_isTheDeadline_andReachesTheUpstreamReduced() {
     ExchangeHarness.Client c = h.connect();
     send(c, "/slow.Svc/Get", "500m");
+    assertThat(up.last().head().headers().get("te")).as("gRPC servers expect it; TE is hop-by-hop").isEqualTo("trailers");
     long sent = GrpcTimeout.parseNanos(up.last().head().headers().get("grpc-timeout"));
     assertThat(sent).isBetween(1L, Duration.ofMillis(500).toNanos());
 
