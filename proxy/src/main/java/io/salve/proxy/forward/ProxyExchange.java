@@ -65,6 +65,9 @@ final class ProxyExchange {
     RetryControl retries = new RetryControl(route, upstream, request, facts, listener);
     this.held = new ExchangeResources(upstream.bulkhead(), permit, new AttemptLedger(upstream), retries.replay());
     this.requestWriter = new UpstreamRequestWriter(request, client, retries.replay(), facts.maxRequestBody());
+    if (facts.grpc() != null) {
+      requestWriter.grpcDeadline(facts.deadlineNanos(route.config().timeout()), retries.perTryTimeout(), facts.startNanos(), listener.ticker());
+    }
     this.responseWriter = new ClientResponseWriter(client, facts, listener, upstream.name());
     this.timers = new ExchangeTimers(client.eventLoop());
     UpstreamResponseReader reader = new UpstreamResponseReader(this, client, responseWriter, requestWriter, held);
@@ -93,9 +96,6 @@ final class ProxyExchange {
     }
     upstream.retryBudget().onRequest();
     long deadline = facts.deadlineNanos(route.config().timeout());
-    if (facts.grpc() != null && deadline >= 0) {
-      requestWriter.grpcDeadline(facts.startNanos() + deadline, listener.ticker());
-    }
     timers.startDeadline(deadline < 0 ? null : Duration.ofNanos(deadline), this::deadlineExpired);
     attempts.next();
   }

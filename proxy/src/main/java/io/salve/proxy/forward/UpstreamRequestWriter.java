@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.salve.proxy.grpc.GrpcTimeout;
 import io.salve.proxy.upstream.UpstreamStream;
 import io.salve.proxy.util.Ticker;
+import java.time.Duration;
 
 /**
  * Sends one request up, once per attempt: the head, the body kept for a replay, then the body as it
@@ -17,7 +18,8 @@ final class UpstreamRequestWriter {
   private final ClientSide client;
   private final ReplayBuffer replay;
   private final long maxBody;
-  private long grpcDeadline;
+  private long grpcDeadline = -1;
+  private long grpcPerTry = -1;
   private Ticker ticker;
   private long bytesIn;
   private boolean requestRead;
@@ -35,20 +37,24 @@ final class UpstreamRequestWriter {
   }
 
   /**
-   * Makes each attempt tell the upstream the gRPC call's remaining time in {@code grpc-timeout}.
+   * Makes each attempt of a gRPC call tell the upstream in {@code grpc-timeout} the time it has: what
+   * is left of the call's deadline, or the per-try timeout if that is shorter.
    *
-   * @param deadlineNanos the call's deadline on {@code ticker}
+   * @param budgetNanos the call's time budget from {@code startNanos}, or -1 for none
+   * @param perTry the per-try timeout, or null for none
    */
-  void grpcDeadline(long deadlineNanos, Ticker ticker) {
-    this.grpcDeadline = deadlineNanos;
-    this.ticker = ticker;
+  void grpcDeadline(long budgetNanos, Duration perTry, long startNanos, Ticker ticker) {
+    this.grpcDeadline = budgetNanos < 0 ? -1 : startNanos + budgetNanos;
+    this.grpcPerTry = perTry == null ? -1 : perTry.toNanos();
+    this.ticker = grpcDeadline >= 0 || grpcPerTry >= 0 ? ticker : null;
   }
 
   /** Starts an attempt on a fresh stream: the head and whatever body a former attempt already sent. */
   void start(UpstreamStream stream) {
     if (ticker != null) {
       // The time already spent (earlier attempts, backoff) is taken off what the upstream may use.
-      request.headers().set(ErrorResponses.GRPC_TIMEOUT, GrpcTimeout.format(grpcDeadline - ticker.nanos()));
+      long left = grpcDeadline >= 0 ? grpcDeadline - ticker.nanos() : Long.MAX_VALUE;
+      request.headers().set(ErrorResponses.GRPC_TIMEOUT, GrpcTimeout.format(grpcPerTry >= 0 ? Math.min(left, grpcPerTry) : left));
     }
     stream.write(request); // a head without content: writing it again for a retry is safe
     if (replay != null) {

@@ -41,6 +41,9 @@ class GrpcExchangeTest {
               upstream: careful
             - match: { pathPrefix: /ejecting.Svc/ }
               upstream: ejecting
+            - match: { pathPrefix: /pertry.Svc/ }
+              upstream: pertry
+              timeout: 2s
             - match: { pathPrefix: /narrow.Svc/ }
               upstream: narrow
             - match: { pathPrefix: /slow.Svc/ }
@@ -58,6 +61,9 @@ class GrpcExchangeTest {
             retryOn: [unavailable, resource-exhausted]
             retryNonIdempotent: true
             backoff: { initial: 10ms, max: 10ms, multiplier: 1.0, jitter: none }
+        pertry:
+          endpoints: [127.0.0.1:7009]
+          retry: { maxAttempts: 2, perTryTimeout: 300ms }
         careful:
           endpoints: [127.0.0.1:7005]
           retry: { maxAttempts: 3, retryOn: [unavailable], backoff: { initial: 10ms, max: 10ms, multiplier: 1.0, jitter: none } }
@@ -282,6 +288,14 @@ class GrpcExchangeTest {
     h.advance(Duration.ofMillis(10));
     assertThat(up.opened).hasSize(2);
     assertThat(up.last().head().headers().get("grpc-timeout")).isEqualTo("690000u");
+  }
+
+  @Test
+  void perTryTimeout_shorterThanWhatIsLeft_isTheTimeTold() {
+    ExchangeHarness.Client c = h.connect();
+    send(c, "/pertry.Svc/Get", null);
+    assertThat(up.last().head().headers().get("grpc-timeout")).isEqualTo("300000u");
+    trailersOnly(up.last(), 0);
   }
 
   @Test
