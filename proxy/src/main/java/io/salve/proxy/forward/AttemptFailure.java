@@ -1,6 +1,7 @@
 package io.salve.proxy.forward;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.salve.config.GrpcCodes;
 import io.salve.proxy.resilience.AttemptOutcome;
 
 /** How an attempt failed, and what the client hears when it is the last word. */
@@ -31,6 +32,16 @@ enum AttemptFailure {
   /** @return the attempt outcome label of an answer with status {@code code}, such as {@code 2xx}. */
   static String statusClass(int code) {
     return STATUS_CLASSES[code / 100];
+  }
+
+  /**
+   * @param grpcStatus a gRPC call's status, or -1
+   * @return the attempt outcome label of an answer: {@code grpc_unavailable} and the like for a gRPC
+   *     status other than OK, else the status class such as {@code 2xx}
+   */
+  static String label(int code, int grpcStatus) {
+    String name = GrpcCodes.name(grpcStatus);
+    return name == null ? statusClass(code) : "grpc_" + name.replace('-', '_');
   }
 
   /** @return the outcome the breaker, outliers and retries judge, or null for local overload. */

@@ -136,7 +136,7 @@ final class AttemptLoop {
       return false;
     }
     AttemptOutcome outcome = AttemptOutcome.grpc(status, grpcStatus);
-    judge(AttemptFailure.statusClass(status), outcome);
+    judge(AttemptFailure.label(status, grpcStatus), outcome);
     return retryIfPlanned(outcome, headers);
   }
 
@@ -148,7 +148,7 @@ final class AttemptLoop {
    */
   void responseEnded(int grpcStatus) {
     if (awaitingTrailers) {
-      judge(AttemptFailure.statusClass(200), AttemptOutcome.grpc(200, grpcStatus));
+      judge(AttemptFailure.label(200, grpcStatus), AttemptOutcome.grpc(200, grpcStatus));
     }
   }
 

@@ -179,6 +179,7 @@ class GrpcExchangeTest {
     assertThat(end.trailingHeaders().getInt("grpc-status")).isEqualTo(13);
     assertThat(end.trailingHeaders().get("x-trace")).as("custom trailing metadata").isEqualTo("t1");
     assertThat(h.lastRecord().grpcStatus()).isEqualTo(13);
+    assertThat(h.attemptOutcomes).containsExactly("grpc_internal");
 
     c = h.connect();
     send(c, "/fragile.Svc/Get", null);
@@ -199,6 +200,7 @@ class GrpcExchangeTest {
     send(c, "/fragile.Svc/Get", null);
     withTrailers(up.last(), 0);
     assertThat(h.rejections).isEmpty();
+    assertThat(h.attemptOutcomes).containsExactly("grpc_not_found", "grpc_invalid_argument", "2xx");
     assertThat(up.opened).hasSize(3);
   }
 
@@ -223,6 +225,7 @@ class GrpcExchangeTest {
     FakeUpstreamSide.Stream first = up.last();
     trailersOnly(first, 14);
     assertThat(h.retries).containsExactly("unavailable");
+    assertThat(h.attemptOutcomes).containsExactly("grpc_unavailable");
     assertThat(c.received).isEmpty();
     h.advance(Duration.ofMillis(10));
 
