@@ -190,7 +190,7 @@ final class ProxyExchange {
     String listenerName = listener.name();
     observer.onTunnelOpened(listenerName); // before the request ends, so the drain never sees zero between
     Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), route.config().upgradeIdleTimeout(),
-        (t, end) -> observer.onTunnelClosed(listenerName, end));
+        (t, end) -> observer.onTunnelClosed(listenerName, end, t.bytesToUpstream(), t.bytesToClient()));
     // The pinned order (TunnelTest): tunnel open, then each side's response handler, then its codec.
     stream.dropHttpHandlers();
     client.dropHttpHandlers();
