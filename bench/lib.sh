@@ -176,10 +176,22 @@ events { worker_connections 8192; }
 EOF
 }
 
+# nginx_http_common DIR [LOG]: LOG "json" writes an access log like salve's (JSON, the same fields) to
+# DIR/access.log through a 64 KiB buffer, as a production nginx keeps one; default off.
 nginx_http_common() {
   local d=$1
+  if [[ ${2:-off} == json ]]; then
+    cat <<EOF
+  log_format salve_like escape=json '{"time":"\$time_iso8601","client":"\$remote_addr","method":"\$request_method",'
+    '"path":"\$request_uri","status":\$status,"duration_ms":\$request_time,"upstream":"\$upstream_addr",'
+    '"upstream_ms":"\$upstream_response_time","bytes_in":\$request_length,"bytes_out":\$bytes_sent,'
+    '"request_id":"\$http_x_request_id"}';
+  access_log $d/access.log salve_like buffer=64k;
+EOF
+  else
+    echo "  access_log off;"
+  fi
   cat <<EOF
-  access_log off;
   client_body_temp_path $d/client_body;
   proxy_temp_path $d/proxy_temp;
   fastcgi_temp_path $d/fastcgi_temp;
@@ -236,6 +248,14 @@ start_nginx() {
   nginx -t -q -p "$d" -c "$d/nginx.conf" -e "$d/error.log" >"$d/test.log" 2>&1 \
     || { cat "$d/test.log" >&2; die "$name: nginx config test failed"; }
   start_bg "$name" "$cpus" "$d/stdout.log" nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
+}
+
+# start_salve_launcher NAME DIR CPUS CONFIG: start salve as a user does, through bin/salve on the java
+# found on the PATH (JAVA_HOME, SALVE_JVM_FLAGS and SALVE_JVM_EXTRA unset). Sets LAST_PID.
+start_salve_launcher() {
+  local name=$1 d=$2 cpus=$3 cfg=$4
+  start_bg "$name" "$cpus" "$d/salve.log" env -u JAVA_HOME -u SALVE_JVM_FLAGS -u SALVE_JVM_EXTRA -u MALLOC_ARENA_MAX \
+    SALVE_JAR="$SALVE_JAR" "$REPO_DIR/bin/salve" --config "$cfg"
 }
 
 # start_salve NAME DIR CPUS CONFIG EXTRA_JVM_FLAGS...: start salve. Sets LAST_PID.
