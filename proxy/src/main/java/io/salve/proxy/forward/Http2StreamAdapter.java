@@ -1,0 +1,116 @@
+package io.salve.proxy.forward;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits an HTTP/2 stream's {@code HttpObject}s to what the receiver and the exchange expect of an
+ * HTTP/1.1 connection, between Netty's {@code Http2StreamFrameToHttpObjectCodec} and the receiver.
+ *
+ * <ul>
+ *   <li>A request that ended with its HEADERS frame arrives as a {@link FullHttpRequest}; it goes on as
+ *       a head and an empty last part, as the HTTP/1.1 decoder would hand it over.
+ *   <li>The codec's {@code x-http2-*} extension fields (stream id, scheme, path) are dropped: they are
+ *       not the client's and must not reach an upstream. {@code :authority} became {@code Host}; a
+ *       {@code host} field that repeats it is kept once (RFC 9113 §8.3.1), a different one stays and
+ *       the receiver refuses two Hosts with 400.
+ *   <li>A 1xx head (and the empty end that follows it) is written as one full response: the codec
+ *       sends informational HEADERS only for those.
+ *   <li>A request the codec cannot convert (a missing {@code :method} or {@code :path}) and any stream
+ *       error reset the stream with PROTOCOL_ERROR: a stream error, never a connection's end.
+ * </ul>
+ */
+public final class Http2StreamAdapter extends ChannelDuplexHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(Http2StreamAdapter.class);
+  private static final String EXTENSION_PREFIX = "x-http2-";
+  private boolean informationalEnd;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof FullHttpRequest full) {
+      HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+      normalize(head.headers());
+      LastHttpContent end = new DefaultLastHttpContent(full.content().retain());
+      full.release();
+      ctx.fireChannelRead(head);
+      ctx.fireChannelRead(end);
+      return;
+    }
+    if (msg instanceof HttpRequest req) {
+      normalize(req.headers());
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  private static void normalize(HttpHeaders headers) {
+    List<String> extensions = null;
+    for (var it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (name.length() > EXTENSION_PREFIX.length() && name.toString().regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+        if (extensions == null) {
+          extensions = new java.util.ArrayList<>(3);
+        }
+        extensions.add(name.toString());
+      }
+    }
+    if (extensions != null) {
+      extensions.forEach(headers::remove);
+    }
+    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+    if (hosts.size() == 2 && hosts.get(0).equalsIgnoreCase(hosts.get(1))) {
+      headers.set(HttpHeaderNames.HOST, hosts.get(0));
+    }
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse res && !(msg instanceof FullHttpResponse)
+        && res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+      informationalEnd = true;
+      ctx.write(new DefaultFullHttpResponse(res.protocolVersion(), res.status(), Unpooled.EMPTY_BUFFER,
+          res.headers(), new DefaultHttpHeaders()), promise);
+      return;
+    }
+    if (informationalEnd && msg instanceof LastHttpContent) {
+      informationalEnd = false;
+      ReferenceCountUtil.release(msg);
+      promise.setSuccess();
+      return;
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException || cause instanceof Http2Exception || cause instanceof Http2FrameStreamException) {
+      LOG.debug("malformed HTTP/2 request on {}; resetting the stream", ctx.channel(), cause);
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR)).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
+  }
+}
