@@ -36,21 +36,31 @@ import org.slf4j.LoggerFactory;
  *       a head and an empty last part, as the HTTP/1.1 decoder would hand it over.
  *   <li>The codec's {@code x-http2-*} extension fields (stream id, scheme, path) are dropped: they are
  *       not the client's and must not reach an upstream. {@code :authority} became {@code Host}; a
- *       {@code host} field that repeats it is kept once (RFC 9113 §8.3.1), a different one stays and
- *       the receiver refuses two Hosts with 400.
+ *       {@code host} field that repeats it is kept once (RFC 9113 §8.3.1); a different one is a
+ *       stream error (Netty's conversion refuses it).
  *   <li>A 1xx head (and the empty end that follows it) is written as one full response: the codec
  *       sends informational HEADERS only for those.
- *   <li>A request the codec cannot convert (a missing {@code :method} or {@code :path}) and any stream
- *       error reset the stream with PROTOCOL_ERROR: a stream error, never a connection's end.
+ *   <li>A request the codec cannot convert (no {@code :path}, a Host unlike {@code :authority}), one
+ *       whose first frame is no head (the codec takes HEADERS without {@code :method} for trailers)
+ *       and any other stream error reset the stream with PROTOCOL_ERROR, never the connection.
  * </ul>
  */
 public final class Http2StreamAdapter extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Http2StreamAdapter.class);
   private static final String EXTENSION_PREFIX = "x-http2-";
   private boolean informationalEnd;
+  private boolean headSeen;
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!headSeen && !(msg instanceof HttpRequest)) {
+      ReferenceCountUtil.release(msg);
+      reset(ctx, "a stream that starts without a request head");
+      return;
+    }
+    if (msg instanceof HttpRequest) {
+      headSeen = true;
+    }
     if (msg instanceof FullHttpRequest full) {
       HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
       normalize(head.headers());
@@ -107,10 +117,15 @@ public final class Http2StreamAdapter extends ChannelDuplexHandler {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof DecoderException || cause instanceof Http2Exception || cause instanceof Http2FrameStreamException) {
-      LOG.debug("malformed HTTP/2 request on {}; resetting the stream", ctx.channel(), cause);
-      ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR)).addListener(ChannelFutureListener.CLOSE);
+      LOG.debug("malformed HTTP/2 request on {}", ctx.channel(), cause);
+      reset(ctx, "a malformed request");
       return;
     }
     ctx.fireExceptionCaught(cause);
+  }
+
+  private static void reset(ChannelHandlerContext ctx, String why) {
+    LOG.debug("resetting {}: {}", ctx.channel(), why);
+    ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR)).addListener(ChannelFutureListener.CLOSE);
   }
 }
