@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.transport.DrainEvent;
@@ -111,8 +112,13 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // The codec answers protocol errors itself (GOAWAY or RST_STREAM); what reaches here is I/O
-    // trouble, routine for a proxy, or a bug in salve, which must be seen.
+    if (cause instanceof Http2Exception) {
+      // The codec shows a connection error here before it answers it with GOAWAY (its own code,
+      // ENHANCE_YOUR_CALM for a flood) and closes: closing first would send GOAWAY NO_ERROR instead.
+      LOG.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
+      return;
+    }
+    // I/O trouble is routine for a proxy; anything else is a bug in salve, which must be seen.
     if (!(cause instanceof IOException)) {
       LOG.warn("unexpected error on an HTTP/2 client connection; closing it", cause);
     }
