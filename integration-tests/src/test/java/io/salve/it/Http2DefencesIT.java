@@ -53,6 +53,12 @@ class Http2DefencesIT {
           routes:
             - match: { pathPrefix: / }
               upstream: main
+        - name: idle
+          address: 127.0.0.1:0
+          idleTimeout: 1s
+          routes:
+            - match: { pathPrefix: / }
+              upstream: main
       upstreams:
         main:
           endpoints: [127.0.0.1:%d]
@@ -241,6 +247,29 @@ class Http2DefencesIT {
       draining.assertNoLeaks();
     } finally {
       own.stop();
+    }
+  }
+
+  @Test
+  void aConnectionWithoutStreams_getsGoAwayAndIsClosed_afterTheIdleTimeout() throws Exception {
+    int idle = salve.port("idle");
+    try (H2Client c = new H2Client(idle)) {
+      assertThat(c.get("/app/ok", idle).status()).isEqualTo(200);
+      long answered = System.nanoTime();
+
+      assertThat(c.goAway().get(5, TimeUnit.SECONDS)).as("GOAWAY NO_ERROR").isEqualTo(0L);
+      await().atMost(WAIT).until(() -> !c.isOpen());
+      assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+  }
+
+  @Test
+  void aStreamInFlight_keepsTheConnectionPastTheIdleTimeout() throws Exception {
+    int idle = salve.port("idle");
+    try (H2Client c = new H2Client(idle)) {
+      H2Client.Response r = c.get("/slow/idle", idle); // 1.5 s upstream, longer than the 1 s idle timeout
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.text()).isEqualTo("slow");
     }
   }
 

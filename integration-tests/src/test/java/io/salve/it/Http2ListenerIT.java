@@ -310,6 +310,21 @@ class Http2ListenerIT {
     wm.verify(0, getRequestedFor(urlPathMatching(".*")));
   }
 
+  @Test
+  void nghttp_aRealClient_getsItsAnswers() throws Exception {
+    java.nio.file.Path nghttp = java.nio.file.Path.of("/usr/bin/nghttp");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(nghttp), "nghttp (nghttp2-client) not installed");
+    wm.stubFor(get(urlPathMatching("/app/ng/.*")).willReturn(aResponse().withStatus(200).withBody("ng")));
+
+    Process p = new ProcessBuilder(nghttp.toString(), "-n", "-s", "-m", "10",
+        "http://127.0.0.1:" + port + "/app/ng/1").redirectErrorStream(true).start();
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out.lines().filter(l -> l.contains(" 200 ") && l.contains("/app/ng/1")).count()).as(out).isEqualTo(10);
+  }
+
   /** @return everything the server sent until it closed (or 3s passed). */
   private static String rawHttp1(int port, String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {

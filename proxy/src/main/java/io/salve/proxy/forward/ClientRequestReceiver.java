@@ -37,6 +37,8 @@ import java.io.IOException;
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientRequestReceiver.class);
+  private static final RequestChecks.Rejection SHED =
+      new RequestChecks.Rejection(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", "request shed under load");
   private final ListenerSlot slot;
   private final ClientTimeoutsHandler timeouts; // null on an HTTP/2 stream
   private final boolean stream;
@@ -175,7 +177,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     AdmissionControl.Permit permit = listener.admission().tryAdmit(listener.name(), route);
     if (permit == null) {
-      shed(req, epochMillis, startNanos);
+      reject(req, SHED, epochMillis, startNanos, false); // 503 with Retry-After; nothing read past the head
       return;
     }
     boolean chunked = (fields & FieldScan.TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req);
@@ -190,10 +192,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
       return;
     }
-    String client = connection.peer();
     RequestFacts facts =
         new RequestFacts(
-            method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
+            method, target.path(), requestId, connection.peer(), epochMillis, startNanos, clientVersion, clientKeepAlive,
             req.method() == HttpMethod.HEAD, hasBody, maxBody, protocol(clientVersion));
     Upstream upstream = listener.upstreams().get(route.upstream());
     exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit, upgrade);
@@ -212,12 +213,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
    * @param requestRead whether the request's last part was received; if not (and the connection
    *     stays open, so the request has no body) its empty last part is skipped before the next one
    */
-
   void exchangeFinished(boolean closeClient, boolean requestRead) {
     exchange = null;
     if (closeClient || stream) {
-      // A stream carries one request: a body the client still sends was answered without it (the
-      // exchange resets the stream then), and a finished one has nothing more to read.
+      // A stream carries one request; an unread body was answered without it, and the stream reset.
       closing = true;
       return;
     }
@@ -227,13 +226,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       skipUntilLast = true;
     }
     readMore();
-  }
-
-  /** Sheds a request: 503 with Retry-After, without reading more of it than its head. */
-  private void shed(HttpRequest req, long epochMillis, long startNanos) {
-    RequestChecks.Rejection r =
-        new RequestChecks.Rejection(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", "request shed under load");
-    reject(req, r, epochMillis, startNanos, false);
   }
 
   private void reject(
