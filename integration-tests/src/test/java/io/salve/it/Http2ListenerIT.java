@@ -25,6 +25,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.salve.it.support.H2Client;
 import io.salve.it.support.LoopbackWireMock;
+import io.salve.it.support.RawUpstream;
 import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
 import java.io.InputStream;
@@ -76,6 +77,9 @@ class Http2ListenerIT {
             - name: app
               match: { pathPrefix: /app }
               upstream: main
+            - name: held
+              match: { pathPrefix: /held }
+              upstream: raw
         - name: h2only
           address: 127.0.0.1:0
           protocols: [h2c]
@@ -91,9 +95,12 @@ class Http2ListenerIT {
       upstreams:
         main:
           endpoints: [127.0.0.1:%d]
+        raw:
+          endpoints: [127.0.0.1:%d]
       """;
 
   private static WireMockServer wm;
+  private static RawUpstream raw;
   private static SalveProcess salve;
   private static int port;
   private H2Client h2;
@@ -101,13 +108,18 @@ class Http2ListenerIT {
   @BeforeAll
   static void start() throws Exception {
     wm = LoopbackWireMock.start();
-    salve = SalveProcess.start(YAML.formatted(wm.port()));
+    raw = new RawUpstream();
+    salve = SalveProcess.start(YAML.formatted(wm.port(), raw.port()));
     port = salve.port("both");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    LoopbackWireMock.stopAll(salve, wm);
+    try {
+      LoopbackWireMock.stopAll(salve, wm);
+    } finally {
+      raw.close();
+    }
   }
 
   @AfterEach
@@ -252,6 +264,25 @@ class Http2ListenerIT {
       assertThat(line.path("protocol").asText()).isEqualTo("HTTP/2.0");
     });
     assertThat(Duration.ofNanos(System.nanoTime() - resetAt)).isLessThan(Duration.ofMillis(3500));
+  }
+
+  @Test
+  void aClientReset_closesTheUpstreamConnection_asAClosedHttp1ClientDoes() throws Exception {
+    raw.respondWith(req -> RawUpstream.Reply.of("", false)); // the upstream holds the request, unanswered
+    try {
+      H2Client.Stream s = client().open();
+      Http2StreamChannel ch = s.channel().get(5, TimeUnit.SECONDS);
+      ch.writeAndFlush(new DefaultHttp2HeadersFrame(H2Client.headers("GET", "/held", port), true));
+      await().atMost(Duration.ofSeconds(5)).until(() -> raw.received().size() == 1);
+      int connection = raw.received().get(0).connection();
+
+      ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+
+      assertThat(raw.connection(connection).awaitClosedByPeer(Duration.ofSeconds(3)))
+          .as("salve closed the upstream connection of the cancelled stream").isTrue();
+    } finally {
+      raw.respondWith(req -> RawUpstream.OK);
+    }
   }
 
   @Test
