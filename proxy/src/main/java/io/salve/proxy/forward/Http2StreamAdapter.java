@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A request that ended with its HEADERS frame arrives as a {@link FullHttpRequest}; it goes on as
- *       a head and an empty last part, as the HTTP/1.1 decoder would hand it over.
+ *       a head and an empty last part, as the HTTP/1.1 decoder would hand it over (a GET or HEAD
+ *       without the {@code Content-Length: 0} the conversion adds).
  *   <li>The codec's {@code x-http2-*} extension fields (stream id, scheme, path) are dropped: they are
  *       not the client's and must not reach an upstream. {@code :authority} became {@code Host}; a
  *       {@code host} field that repeats it is kept once (RFC 9113 §8.3.1); a different one is a
@@ -64,6 +66,10 @@ public final class Http2StreamAdapter extends ChannelDuplexHandler {
     if (msg instanceof FullHttpRequest full) {
       HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
       normalize(head.headers());
+      if (!full.content().isReadable() && (full.method() == HttpMethod.GET || full.method() == HttpMethod.HEAD)) {
+        // The conversion states the empty body as Content-Length: 0; an HTTP/1.1 GET says nothing.
+        head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      }
       LastHttpContent end = new DefaultLastHttpContent(full.content().retain());
       full.release();
       ctx.fireChannelRead(head);

@@ -47,6 +47,7 @@ class Http2StreamAdapterTest {
     assertThat(head.uri()).isEqualTo("/orders?id=1");
     assertThat(head.headers().getAll(HttpHeaderNames.HOST)).containsExactly("api.example:80");
     assertThat(head.headers().names()).noneMatch(n -> n.toLowerCase().startsWith("x-http2-"));
+    assertThat(head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).as("a GET states no body length").isFalse();
     assertThat(end.content().readableBytes()).isZero();
     end.release();
   }
