@@ -56,6 +56,7 @@ class Http2DefencesIT {
         - name: idle
           address: 127.0.0.1:0
           idleTimeout: 1s
+          requestHeaderTimeout: 500ms
           routes:
             - match: { pathPrefix: / }
               upstream: main
@@ -261,6 +262,20 @@ class Http2DefencesIT {
       assertThat(c.goAway().get(5, TimeUnit.SECONDS)).as("GOAWAY NO_ERROR").isEqualTo(0L);
       await().atMost(WAIT).until(() -> !c.isOpen());
       assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+  }
+
+  @Test
+  void aPrefaceThatStopsHalfway_getsTheRequestHeaderTimeout() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", salve.port("idle"))) {
+      s.setSoTimeout(5000);
+      s.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII));
+      long sent = System.nanoTime();
+
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+      assertThat(answer).startsWith("HTTP/1.1 408 ").contains("request_timeout");
+      assertThat(Duration.ofNanos(System.nanoTime() - sent)).isBetween(Duration.ofMillis(400), Duration.ofMillis(3000));
     }
   }
 
