@@ -10,7 +10,10 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the {@code listeners} list: names and addresses (each unique), limits, trusted proxies, routes. */
 final class ListenerBinder {
   static final List<String> KEYS = List.of("name", "address", "routes", "maxInitialLineLength", "maxHeaderSize",
-      "maxHeaderCount", "maxRequestBody", "requestHeaderTimeout", "idleTimeout", "trustedProxies", "tls");
+      "maxHeaderCount", "maxRequestBody", "requestHeaderTimeout", "idleTimeout", "trustedProxies", "tls",
+      "protocols", "maxConcurrentStreams");
+  private static final String HTTP1 = "http1";
+  private static final String H2C = "h2c";
 
   private final Nodes nodes;
   private final RouteBinder routes;
@@ -57,7 +60,8 @@ final class ListenerBinder {
     // A tls section already reported as unusable does not make every clientUri match an error too.
     boolean clientCertificates = listenerTls == null ? l.has("tls") : listenerTls.clientCa() != null;
     return new ListenerConfig(
-        name, address, routes.bindAll(l, clientCertificates), limits, trustedProxies(l), listenerTls);
+        name, address, routes.bindAll(l, clientCertificates), limits, trustedProxies(l), listenerTls,
+        protocols(l, l.has("tls")));
   }
 
   private void unique(Map<String, Integer> seen, String value, int index, Section l, String key, String noun) {
@@ -65,6 +69,42 @@ final class ListenerBinder {
     if (first != null) {
       nodes.invalid(l.get(key), l.path(key), noun + " not used by listeners[" + first + "]");
     }
+  }
+
+  /**
+   * {@code protocols} (default both; HTTP/1.1 alone on a TLS listener, where h2 would need ALPN) and
+   * {@code maxConcurrentStreams}.
+   */
+  private ListenerProtocols protocols(Section l, boolean tls) {
+    int maxStreams = l.integer("maxConcurrentStreams", 100, 1, Integer.MAX_VALUE);
+    List<Node> items = l.list("protocols", "a list like [http1, h2c]");
+    if (items == null) {
+      return new ListenerProtocols(true, !tls, maxStreams);
+    }
+    boolean http1 = false;
+    boolean h2c = false;
+    for (int i = 0; i < items.size(); i++) {
+      String path = l.path("protocols") + "[" + i + "]";
+      String p = nodes.text(items.get(i), path, "http1 or h2c");
+      if (p == null) {
+        continue;
+      }
+      switch (p.trim()) {
+        case HTTP1 -> http1 = true;
+        case H2C -> {
+          if (tls) {
+            nodes.report(items.get(i), path + ": h2c is cleartext HTTP/2 and this listener has tls; h2 over TLS"
+                + " (ALPN) is not supported yet (expected: http1)");
+          }
+          h2c = true;
+        }
+        default -> nodes.invalid(items.get(i), path, "http1 or h2c");
+      }
+    }
+    if (items.isEmpty()) {
+      nodes.invalid(l.get("protocols"), l.path("protocols"), "a non-empty list like [http1, h2c]");
+    }
+    return new ListenerProtocols(http1 || items.isEmpty(), h2c && !tls, maxStreams);
   }
 
   private List<Cidr> trustedProxies(Section l) {

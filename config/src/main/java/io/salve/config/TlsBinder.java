@@ -80,7 +80,7 @@ final class TlsBinder {
       }
       String lower = p.trim().toLowerCase(Locale.ROOT);
       if (lower.equals("h2")) {
-        nodes.report(items.get(i), path + ": h2 is not supported yet (salve speaks HTTP/1.1 only; expected: http/1.1)");
+        nodes.report(items.get(i), path + ": h2 is not supported yet (HTTP/2 is served as h2c on plaintext listeners only; expected: http/1.1)");
       } else if (!lower.equals(HTTP_1_1)) {
         nodes.invalid(items.get(i), path, "http/1.1");
       } else if (!protocols.contains(lower)) {

@@ -62,7 +62,18 @@ class TlsConfigTest {
   void h2IsRefusedAsNotSupportedYet() {
     assertThat(errors(listener("{ cert: %s, key: %s, alpn: [h2, http/1.1] }".formatted(cert, key), "{}")))
         .containsExactly("4:46: listeners[0].tls.alpn[0]: h2 is not supported yet"
-            .replace("4:46", errorsPosition(cert, key)) + " (salve speaks HTTP/1.1 only; expected: http/1.1)");
+            .replace("4:46", errorsPosition(cert, key))
+            + " (HTTP/2 is served as h2c on plaintext listeners only; expected: http/1.1)");
+  }
+
+  @Test
+  void aTlsListenerSpeaksHttp1_andRefusesH2c() {
+    String tls = "{ cert: %s, key: %s }".formatted(cert, key);
+    assertThat(load(listener(tls, "{}")).listeners().get(0).protocols()).isEqualTo(ListenerProtocols.HTTP1_ONLY);
+    String withH2c = listener(tls, "{}").replace("    routes:", "    protocols: [http1, h2c]\n    routes:");
+    assertThat(errors(withH2c)).containsExactly(
+        "5:24: listeners[0].protocols[1]: h2c is cleartext HTTP/2 and this listener has tls; h2 over TLS"
+            + " (ALPN) is not supported yet (expected: http1)");
   }
 
   private static String errorsPosition(String cert, String key) {

@@ -6,6 +6,7 @@ package io.salve.proxy.forward;
  * @param epochMillis wall-clock start time
  * @param status the status sent to the client, or 499 when the client went away first
  * @param error salve's error reason, or null
+ * @param protocol the client's protocol: {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2.0}
  */
 public record ExchangeRecord(
     long epochMillis,
@@ -22,4 +23,14 @@ public record ExchangeRecord(
     long bytesIn,
     long bytesOut,
     int attempts,
-    String error) {}
+    String error,
+    String protocol) {
+  /** A record of an HTTP/1.1 request. */
+  public ExchangeRecord(
+      long epochMillis, String requestId, String client, String method, String path, String listener, String route,
+      String upstream, String endpoint, int status, long durationNanos, long bytesIn, long bytesOut, int attempts,
+      String error) {
+    this(epochMillis, requestId, client, method, path, listener, route, upstream, endpoint, status, durationNanos,
+        bytesIn, bytesOut, attempts, error, "HTTP/1.1");
+  }
+}

@@ -249,7 +249,7 @@ final class ProxyExchange {
             new ExchangeRecord(
                 facts.epochMillis(), facts.requestId(), facts.client(), facts.method(), facts.path(), listener.name(),
                 route.name(), upstream.name(), endpoint, status, duration, requestWriter.bytesIn(),
-                responseWriter.bytesOut(), attempts.attempts(), error));
+                responseWriter.bytesOut(), attempts.attempts(), error, facts.protocol()));
     return true;
   }
 }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * @param path the normalized path (without query), as logged
  * @param hasBody whether the request declares a body (chunked, or a Content-Length above 0)
  * @param maxRequestBody the body limit in bytes for this route, or -1 for none
+ * @param protocol the client's protocol as logged ({@code HTTP/1.1}, {@code HTTP/2.0})
  */
 record RequestFacts(
     String method,
@@ -20,4 +21,5 @@ record RequestFacts(
     boolean clientKeepAlive,
     boolean isHead,
     boolean hasBody,
-    long maxRequestBody) {}
+    long maxRequestBody,
+    String protocol) {}

@@ -78,7 +78,7 @@ public final class ProxyMetrics implements ExchangeObserver {
       m = child(routes, r.listener()).computeIfAbsent(route, k -> new RouteMeters(r.listener(), route, upstream));
     }
     m.timer.record(r.durationNanos(), TimeUnit.NANOSECONDS);
-    m.count(r.status());
+    m.count(r.status(), r.protocol());
   }
 
   @Override
@@ -130,12 +130,16 @@ public final class ProxyMetrics implements ExchangeObserver {
     return m != null ? m : parent.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
   }
 
+  /** The client protocols counted apart in {@code salve_requests_total}'s {@code protocol} label. */
+  private static final java.util.List<String> PROTOCOLS = java.util.List.of("HTTP/1.1", "HTTP/2.0", "HTTP/1.0");
+
   private final class RouteMeters {
     final String listener;
     final String route;
     final String upstream;
     final Timer timer;
-    final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+    /** Counters by protocol (a block of 600 per {@link #PROTOCOLS} entry, the last for any other) and status. */
+    final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600 * (PROTOCOLS.size() + 1));
 
     RouteMeters(String listener, String route, String upstream) {
       this.listener = listener;
@@ -149,14 +153,16 @@ public final class ProxyMetrics implements ExchangeObserver {
               .register(registry);
     }
 
-    void count(int status) {
-      int i = status >= 0 && status < 600 ? status : 0;
+    void count(int status, String protocol) {
+      int p = PROTOCOLS.indexOf(protocol);
+      int i = (p < 0 ? PROTOCOLS.size() : p) * 600 + (status >= 0 && status < 600 ? status : 0);
       Counter c = byStatus.get(i);
       if (c == null) {
         c =
             Counter.builder("salve.requests")
                 .description("Requests answered, by status code")
-                .tags("listener", listener, "route", route, "upstream", upstream, "code", Integer.toString(status))
+                .tags("listener", listener, "route", route, "upstream", upstream, "code", Integer.toString(status),
+                    "protocol", protocol == null ? "" : protocol)
                 .register(registry);
         byStatus.set(i, c);
       }
