@@ -228,6 +228,7 @@ public final class Salve implements AutoCloseable {
         m.put("inFlight", e.inFlight().get());
         m.put("openConnections", e.openConnections().get());
         m.put("idleConnections", e.idleConnections().get());
+        m.put("openStreams", e.openStreams().get());
         m.putAll(health.describe(e));
         if (u.outliers() != null) {
           m.putAll(u.outliers().describe(e.key()));
