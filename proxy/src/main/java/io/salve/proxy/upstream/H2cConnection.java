@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -24,6 +26,12 @@ import io.salve.proxy.transport.RollingTimer;
  * timeout, or once a GOAWAY arrived and its last stream ended.
  */
 final class H2cConnection extends ChannelInboundHandlerAdapter implements H2cSlots.Candidate {
+  /**
+   * The connection's receive window. Each stream keeps HTTP/2's 64 KiB window, which bounds what a
+   * stream paused for a slow client holds; the connection's is far larger, so that paused streams do
+   * not use up the whole connection's window and stall the others sharing it (until 256 are paused).
+   */
+  static final int CONNECTION_WINDOW = 256 * Http2CodecUtil.DEFAULT_WINDOW_SIZE;
   private final Endpoint endpoint;
   private final H2cPool pool;
   private final long idleNanos;
@@ -121,6 +129,12 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements H2cSlo
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     idle = new RollingTimer(ctx.executor(), this::idleExpired);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+    ctx.fireChannelActive();
   }
 
   @Override
