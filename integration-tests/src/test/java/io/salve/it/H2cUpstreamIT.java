@@ -147,7 +147,7 @@ class H2cUpstreamIT {
 
   @Test
   void goAwayMidTrafficFailsNoRequest() throws Exception {
-    start(0, 2, "");
+    SalveHttp http = start(0, 2, "");
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
@@ -164,6 +164,9 @@ class H2cUpstreamIT {
       assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
     assertThat(upstream.connectionsAccepted()).as("a new connection after the GOAWAY").isGreaterThanOrEqualTo(2);
+    assertThat(upstream.streams()).as("no request needed a second attempt").isEqualTo(60);
+    assertThat(http.counter("salve_retries_total", Map.of("upstream", "backend", "reason", "reset"))).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> upstream.openConnections() == 1);
     assertThat(salve.stderr()).doesNotContain("LEAK");
   }
 

@@ -141,10 +141,13 @@ public final class H2cServer implements AutoCloseable {
     return heads;
   }
 
-  /** Sends GOAWAY (NO_ERROR) on every open connection; streams already open finish. */
+  /**
+   * Sends GOAWAY (NO_ERROR) on every open connection, as a server shutting down gracefully does: its
+   * last stream id leaves room for the streams already on their way, which finish with the rest.
+   */
   public void goAwayAll() {
     for (Channel c : connections) {
-      c.eventLoop().execute(() -> c.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)));
+      c.eventLoop().execute(() -> c.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(100)));
     }
   }
 
