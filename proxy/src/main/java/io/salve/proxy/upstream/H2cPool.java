@@ -3,17 +3,18 @@ package io.salve.proxy.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.salve.proxy.transport.Transports;
+import java.net.ConnectException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,7 @@ final class H2cPool implements StreamPool {
 
   /** Opens the connections the waiters need beyond those being opened, within the limit. */
   private void openForWaiters() {
+    waiters.removeIf(w -> w.promise().isDone()); // gave up (timed out): they need no connection
     int connecting = 0;
     int counted = 0;
     for (H2cConnection c : connections) {
@@ -164,7 +166,7 @@ final class H2cPool implements StreamPool {
     endpoint.openConnections().decrementAndGet();
     connections.remove(connection);
     if (!connection.isReady()) {
-      failWaiters(new java.net.ConnectException("connection closed before the HTTP/2 preface completed"));
+      failWaiters(new ConnectException("connection closed before the HTTP/2 preface completed"));
     } else {
       openForWaiters();
     }
