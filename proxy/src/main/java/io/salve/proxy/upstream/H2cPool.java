@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -85,11 +86,25 @@ final class H2cPool implements StreamPool {
       connections.get(i).openStream(listener, promise);
       return promise;
     }
-    ScheduledFuture<?> timeout =
-        loop.schedule(() -> promise.tryFailure(new PoolExhaustedException()), connectTimeoutMillis, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout = loop.schedule(() -> timedOut(promise), connectTimeoutMillis, TimeUnit.MILLISECONDS);
     waiters.addLast(new Waiter(promise, listener, timeout));
     openForWaiters();
     return promise;
+  }
+
+  /**
+   * A waiter's connect timeout passed. While a connection is still being opened (TCP connect or the
+   * HTTP/2 preface), the endpoint is slow to connect: a connect failure, retried and judged as such.
+   * Otherwise every connection is full: local overload, as in the HTTP/1.1 pool.
+   */
+  private void timedOut(Promise<UpstreamStream> promise) {
+    boolean connecting = false;
+    for (H2cConnection c : connections) {
+      connecting |= !c.isReady();
+    }
+    promise.tryFailure(connecting
+        ? new ConnectTimeoutException("no HTTP/2 connection to " + endpoint.key() + " became ready in time")
+        : new PoolExhaustedException());
   }
 
   /** Opens the connections the waiters need beyond those being opened, within the limit. */
