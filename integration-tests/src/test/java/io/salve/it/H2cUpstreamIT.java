@@ -141,6 +141,8 @@ class H2cUpstreamIT {
     assertThat(upstream.streams()).isEqualTo(50);
     assertThat(upstream.connectionsAccepted()).as("connections the upstream saw").isBetween(1, 2);
     assertThat(upstream.maxActiveStreams()).as("streams open at once: 2 connections x 10").isBetween(11, 20);
+    assertThat(http.counter("salve_retries_total", Map.of("upstream", "backend", "reason", "connect_failure")))
+        .as("no stream beyond the peer's limit was refused and retried").isZero();
     assertThat(http.metric("salve_upstream_streams", Map.of("upstream", "backend"))).isPresent();
     assertThat(salve.stderr()).doesNotContain("LEAK");
   }
