@@ -81,6 +81,9 @@ final class H2cPool implements StreamPool {
   @Override
   public Future<UpstreamStream> acquire(UpstreamStream.Listener listener) {
     Promise<UpstreamStream> promise = loop.newPromise();
+    if (!waiters.isEmpty()) {
+      waiters.removeIf(w -> w.promise().isDone()); // a live waiter means no room; one that gave up does not
+    }
     int i = waiters.isEmpty() ? H2cSlots.pick(connections) : -1;
     if (i >= 0) {
       connections.get(i).openStream(listener, promise);

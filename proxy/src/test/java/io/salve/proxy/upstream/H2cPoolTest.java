@@ -160,6 +160,26 @@ class H2cPoolTest {
   }
 
   @Test
+  void aWaiterThatGaveUpDoesNotHoldBackTheNextAcquire() throws Exception {
+    H2cPool pool = pool(startServer(true));
+    List<UpstreamStream> streams = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      streams.add(stream(pool));
+    }
+    Future<UpstreamStream> gaveUp = acquire(pool);
+    assertThat(gaveUp.await(5, TimeUnit.SECONDS)).isTrue();
+    UpstreamStream freed = streams.get(0);
+    onLoop(() -> {
+      freed.release(false);
+      return null;
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> onLoop(() -> freed.endpoint().openStreams().get() == 3));
+    Future<UpstreamStream> next = acquire(pool);
+    assertThat(next.await(200, TimeUnit.MILLISECONDS)).as("a stream is free: no wait").isTrue();
+    assertThat(next.isSuccess()).isTrue();
+  }
+
+  @Test
   void afterGoAwayNewStreamsGoToANewConnection_andTheOldOneClosesWhenItsStreamsEnd() throws Exception {
     H2cPool pool = pool(startServer(true));
     UpstreamStream old = stream(pool);
