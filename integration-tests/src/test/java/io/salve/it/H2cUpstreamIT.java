@@ -9,6 +9,7 @@ import io.salve.it.support.SalveHttp;
 import io.salve.it.support.SalveProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -230,6 +232,43 @@ class H2cUpstreamIT {
       }
       assertThat(total).isGreaterThan(size);
       assertThat(upstream.bigWritten()).isEqualTo(size);
+    }
+  }
+
+  @Test
+  void aSlowReadingUpstreamHoldsBackTheClientsUpload() throws Exception {
+    start(0, 1, "");
+    long size = 64L * 1024 * 1024;
+    AtomicLong sent = new AtomicLong();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), salve.port("egress"))) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      Thread writer = new Thread(() -> {
+        try {
+          out.write(("POST /sink/3000 HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+          byte[] chunk = new byte[64 * 1024];
+          for (long left = size; left > 0; left -= chunk.length) {
+            out.write(chunk);
+            sent.addAndGet(chunk.length);
+          }
+        } catch (Exception e) {
+          // the assertions below say what went wrong
+        }
+      }, "upload");
+      writer.setDaemon(true);
+      writer.start();
+      long[] last = {-1};
+      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        long now = sent.get();
+        boolean still = now == last[0] && now > 0;
+        last[0] = now;
+        return still;
+      });
+      assertThat(sent.get()).as("bytes the client got to send while the upstream read nothing").isLessThan(size / 2);
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + size);
+      assertThat(sent.get()).isEqualTo(size);
     }
   }
 

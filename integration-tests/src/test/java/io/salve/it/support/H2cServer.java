@@ -56,6 +56,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /slow/<ms>}: 200 {@code slow} after that many milliseconds
  *   <li>{@code /trailers}: 200 {@code body} with trailers {@code grpc-status: 0} and {@code x-trailer}
  *   <li>{@code /big/<bytes>}: that many bytes, written only while the stream is writable
+ *   <li>{@code /sink/<ms>}: reads nothing of the request body for that many milliseconds (so flow
+ *       control holds the sender back), then reads it all and answers its length
  *   <li>{@code /reset}: RST_STREAM INTERNAL_ERROR; {@code /refuse/<key>}: RST_STREAM REFUSED_STREAM
  *       the first time the key is seen, 200 {@code ok} after
  * </ul>
@@ -194,6 +196,12 @@ public final class H2cServer implements AutoCloseable {
           path = req.uri();
           if (path.equals("/echo")) {
             ctx.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+          } else if (path.startsWith("/sink/")) {
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(() -> {
+              ctx.channel().config().setAutoRead(true);
+              ctx.read();
+            }, Long.parseLong(path.substring(6)), TimeUnit.MILLISECONDS);
           } else if (path.equals("/reset")) {
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
             return;
@@ -201,6 +209,9 @@ public final class H2cServer implements AutoCloseable {
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
             return;
           }
+        }
+        if (msg instanceof HttpContent c && path.startsWith("/sink/")) {
+          echoed += c.content().readableBytes();
         }
         if (msg instanceof HttpContent c && path.equals("/echo")) {
           echoed += c.content().readableBytes();
@@ -235,6 +246,8 @@ public final class H2cServer implements AutoCloseable {
         writeBig(ctx);
       } else if (path.startsWith("/refuse/")) {
         text(ctx, "ok");
+      } else if (path.startsWith("/sink/")) {
+        text(ctx, Long.toString(echoed));
       } else if (path.equals("/hello")) {
         text(ctx, "hello");
       } else {
