@@ -146,6 +146,7 @@ class H2cUpstreamIT {
     assertThat(http.counter("salve_retries_total", Map.of("upstream", "backend", "reason", "connect_failure")))
         .as("no stream beyond the peer's limit was refused and retried").isZero();
     assertThat(http.metric("salve_upstream_streams", Map.of("upstream", "backend"))).isPresent();
+    assertThat(http.upstreamState("backend").path("protocol").asText()).isEqualTo("h2c");
     assertThat(salve.stderr()).doesNotContain("LEAK");
   }
 
@@ -221,6 +222,10 @@ class H2cUpstreamIT {
         return still;
       });
       assertThat(upstream.bigWritten()).as("bytes written before flow control held the stream").isLessThan(size / 4);
+      assertThat(http.metric("salve_upstream_streams", Map.of("upstream", "backend"))).as("the paused stream")
+          .hasValue(1.0);
+      assertThat(http.metric("salve_upstream_connections", Map.of("upstream", "backend", "state", "active")))
+          .hasValue(1.0);
       // Another request on the same upstream connection still goes through meanwhile.
       assertThat(http.get("/hello").body()).isEqualTo("hello");
       assertThat(upstream.connectionsAccepted()).isEqualTo(1);

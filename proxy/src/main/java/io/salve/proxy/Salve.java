@@ -237,6 +237,7 @@ public final class Salve implements AutoCloseable {
       }
       Map<String, Object> um = new LinkedHashMap<>();
       um.put("loadBalancer", u.config().loadBalancer().key());
+      um.put("protocol", u.config().protocol().key());
       um.put("inFlight", u.bulkhead().inFlight());
       um.put("maxConcurrentRequests", u.bulkhead().max());
       if (u.breaker() != null) {
