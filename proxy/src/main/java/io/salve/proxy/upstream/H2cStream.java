@@ -148,7 +148,7 @@ final class H2cStream extends ChannelInboundHandlerAdapter implements UpstreamSt
       goAway.release();
       fail(new StreamRefusedException("upstream is going away and did not process the stream (GOAWAY)"));
     } else {
-      ReferenceCountUtil.release(evt);
+      ctx.fireUserEventTriggered(evt); // the pipeline's tail releases what nobody wants
     }
   }
 
