@@ -3,6 +3,7 @@ package io.salve.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -121,6 +123,13 @@ final class H2cStream extends ChannelInboundHandlerAdapter implements UpstreamSt
     Listener l = listener;
     if (l == null || !(msg instanceof HttpObject)) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse response && response.status().code() == 101) {
+      // RFC 9113 §8.6: HTTP/2 has no 101; a stream never becomes a tunnel.
+      ReferenceCountUtil.release(msg);
+      fail(new DecoderException("101 Switching Protocols on an HTTP/2 stream"));
+      channel.close();
       return;
     }
     if (msg instanceof FullHttpResponse full) {

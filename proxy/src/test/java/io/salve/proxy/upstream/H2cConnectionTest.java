@@ -223,6 +223,17 @@ class H2cConnectionTest {
   }
 
   @Test
+  void a101IsAProtocolError_neverATunnel() {
+    Recorder r = open();
+    get(r, "/ws");
+    pump();
+    server.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("101"), false).stream(serverStream(1)));
+    pump();
+    assertThat(r.heard).isEmpty();
+    assertThat(r.errors).singleElement().isInstanceOf(io.netty.handler.codec.DecoderException.class);
+  }
+
+  @Test
   void releasingAnUnfinishedStreamResetsItWithCancel() {
     Recorder r = open();
     get(r, "/a");
