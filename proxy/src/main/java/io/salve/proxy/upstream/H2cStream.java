@@ -9,12 +9,14 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.transport.RollingTimer;
 
@@ -132,6 +134,9 @@ final class H2cStream extends ChannelInboundHandlerAdapter implements UpstreamSt
       channel.close();
       return;
     }
+    if (msg instanceof HttpResponse response) {
+      dropConversionFields(response.headers());
+    }
     if (msg instanceof FullHttpResponse full) {
       // A HEADERS frame that ended the stream (or a 100 Continue): the exchange reads a head, then
       // the body's end, as HTTP/1.1 decodes them.
@@ -144,6 +149,16 @@ final class H2cStream extends ChannelInboundHandlerAdapter implements UpstreamSt
       return;
     }
     l.onResponseObject((HttpObject) msg);
+  }
+
+  /**
+   * Netty's HTTP/2-to-HTTP/1.1 conversion records the stream id (and, for other frames, scheme, path,
+   * priority) as {@code x-http2-*} fields: facts of this hop, never meant for the client.
+   */
+  private static void dropConversionFields(HttpHeaders headers) {
+    for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+      headers.remove(name.text());
+    }
   }
 
   @Override

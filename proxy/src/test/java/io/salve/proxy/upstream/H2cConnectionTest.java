@@ -161,6 +161,7 @@ class H2cConnectionTest {
     pump();
     answer(serverStream(1), "done");
     assertThat(a.heard).hasSize(2);
+    assertThat(((HttpResponse) a.heard.get(0)).headers().names()).noneMatch(n -> n.toLowerCase().startsWith("x-http2-"));
     assertThat(a.heard.get(1)).isInstanceOf(LastHttpContent.class);
     a.stream.release(true);
     pump();
@@ -189,6 +190,8 @@ class H2cConnectionTest {
     pump();
     assertThat(r.heard).hasSize(2);
     assertThat(r.heard.get(0)).isInstanceOf(HttpResponse.class).isNotInstanceOf(FullHttpResponse.class);
+    assertThat(((HttpResponse) r.heard.get(0)).headers().names())
+        .as("Netty's conversion fields stay on this hop").noneMatch(n -> n.toLowerCase().startsWith("x-http2-"));
     assertThat(r.heard.get(1)).isInstanceOf(LastHttpContent.class);
   }
 
