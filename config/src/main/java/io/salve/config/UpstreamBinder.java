@@ -17,11 +17,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class UpstreamBinder {
   static final List<String> KEYS = List.of("endpoints", "loadBalancer", "connectTimeout", "idleTimeout",
       "maxConnectionsPerEndpoint", "maxConcurrentRequests", "circuitBreaker", "outlierDetection", "healthCheck",
-      "retry", "retryBudget", "discovery", "leases", "recovery", "tls");
+      "retry", "retryBudget", "discovery", "leases", "recovery", "tls", "protocol");
   static final RetryBudgetConfig DEFAULT_RETRY_BUDGET = new RetryBudgetConfig(0.2, 10);
 
   private static final Map<String, LoadBalancerType> LOAD_BALANCERS =
       Nodes.choices(LoadBalancerType.values(), LoadBalancerType::key);
+  private static final Map<String, UpstreamProtocol> PROTOCOLS =
+      Nodes.choices(UpstreamProtocol.values(), UpstreamProtocol::key);
   private static final String ENDPOINT = "host:port with a port from 1 to 65535, or {address, weight}";
 
   private final Nodes nodes;
@@ -78,6 +80,12 @@ final class UpstreamBinder {
       nodes.report(s.get("healthCheck"), s.path("healthCheck") + ": http probes over TLS are not supported yet"
           + " (expected: type: tcp on an upstream with tls)");
     }
+    UpstreamProtocol protocol = s.choice("protocol", UpstreamProtocol.HTTP1, PROTOCOLS);
+    if (protocol == UpstreamProtocol.H2C && upstreamTls != null) {
+      // h2 over TLS needs ALPN negotiation on the origination side, which salve does not do.
+      nodes.report(s.get("protocol"), s.path("protocol") + ": h2 over TLS is not supported yet"
+          + " (expected: protocol: http1 on an upstream with tls, or h2c without tls)");
+    }
     return new UpstreamConfig(
         name,
         endpoints,
@@ -96,7 +104,8 @@ final class UpstreamBinder {
         discovery,
         leases,
         recovery(s.section("recovery", "a map of after, webhook", List.of("after", "webhook"))),
-        upstreamTls);
+        upstreamTls,
+        protocol);
   }
 
   private List<EndpointConfig> endpoints(Section s) {

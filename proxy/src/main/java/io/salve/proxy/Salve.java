@@ -232,6 +232,7 @@ public final class Salve implements AutoCloseable {
         m.put("inFlight", e.inFlight().get());
         m.put("openConnections", e.openConnections().get());
         m.put("idleConnections", e.idleConnections().get());
+        m.put("openStreams", e.openStreams().get());
         m.putAll(health.describe(e));
         if (u.outliers() != null) {
           m.putAll(u.outliers().describe(e.key()));
@@ -240,6 +241,7 @@ public final class Salve implements AutoCloseable {
       }
       Map<String, Object> um = new LinkedHashMap<>();
       um.put("loadBalancer", u.config().loadBalancer().key());
+      um.put("protocol", u.config().protocol().key());
       um.put("inFlight", u.bulkhead().inFlight());
       um.put("maxConcurrentRequests", u.bulkhead().max());
       if (u.breaker() != null) {

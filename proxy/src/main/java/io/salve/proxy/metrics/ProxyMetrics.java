@@ -46,6 +46,11 @@ public final class ProxyMetrics implements ExchangeObserver {
         .description("Open upstream connections by state")
         .tags("upstream", e.upstream(), "endpoint", e.key(), "state", "idle")
         .register(registry);
+    // Streams over connections shows multiplexing at work on an h2c upstream (always 0 on HTTP/1.1).
+    Gauge.builder("salve.upstream.streams", e, x -> x.openStreams().get())
+        .description("Open HTTP/2 streams to an upstream endpoint")
+        .tags("upstream", e.upstream(), "endpoint", e.key())
+        .register(registry);
   }
 
   /** Registers a listener's in-flight gauge. */

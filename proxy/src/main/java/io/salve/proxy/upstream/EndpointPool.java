@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * the idle timeout while the hot ones stay warm. When {@code maxConnections} are open, acquirers
  * wait (up to the connect timeout) for a connection to be released or closed.
  */
-final class EndpointPool {
+final class EndpointPool implements StreamPool {
   private record Waiter(
       Promise<UpstreamConnection> promise, UpstreamStream.Listener listener, ScheduledFuture<?> timeout) {}
 
@@ -74,7 +74,8 @@ final class EndpointPool {
   }
 
   /** @return a future completed on this loop with a connection lent to {@code listener}. */
-  Future<UpstreamConnection> acquire(UpstreamStream.Listener listener) {
+  @Override
+  public Future<UpstreamConnection> acquire(UpstreamStream.Listener listener) {
     Promise<UpstreamConnection> promise = loop.newPromise();
     UpstreamConnection conn;
     while ((conn = idle.pollFirst()) != null) {
@@ -183,7 +184,8 @@ final class EndpointPool {
   }
 
   /** Closes every idle connection (e.g. after the endpoint recovered, so no stale one is reused). */
-  void drainIdle() {
+  @Override
+  public void drainIdle() {
     UpstreamConnection c;
     while ((c = idle.pollFirst()) != null) {
       endpoint.idleConnections().decrementAndGet();
