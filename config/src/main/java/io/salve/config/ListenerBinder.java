@@ -14,6 +14,7 @@ final class ListenerBinder {
       "protocols", "maxConcurrentStreams");
   private static final String HTTP1 = "http1";
   private static final String H2C = "h2c";
+  private static final String H2 = "h2";
 
   private final Nodes nodes;
   private final RouteBinder routes;
@@ -56,12 +57,18 @@ final class ListenerBinder {
         l.size("maxRequestBody", -1, 0, Long.MAX_VALUE),
         l.duration("requestHeaderTimeout", Duration.ofSeconds(10), Nodes.POSITIVE),
         l.duration("idleTimeout", Duration.ofSeconds(60), Nodes.POSITIVE));
-    ListenerTlsConfig listenerTls = tls.listener(l);
+    boolean hasTls = l.has("tls");
+    ListenerProtocols protocols = protocols(l, hasTls);
+    ListenerTlsConfig listenerTls = tls.listener(l, protocols);
+    if (listenerTls != null && !listenerTls.alpn().contains(TlsBinder.H2)) {
+      // ALPN is how a TLS client learns of h2: without it offered, HTTP/2 is not served there.
+      protocols = new ListenerProtocols(protocols.http1(), false, protocols.maxConcurrentStreams());
+    }
     // A tls section already reported as unusable does not make every clientUri match an error too.
-    boolean clientCertificates = listenerTls == null ? l.has("tls") : listenerTls.clientCa() != null;
+    boolean clientCertificates = listenerTls == null ? hasTls : listenerTls.clientCa() != null;
     return new ListenerConfig(
         name, address, routes.bindAll(l, clientCertificates), limits, trustedProxies(l), listenerTls,
-        protocols(l, l.has("tls")));
+        protocols);
   }
 
   private void unique(Map<String, Integer> seen, String value, int index, Section l, String key, String noun) {
@@ -72,39 +79,44 @@ final class ListenerBinder {
   }
 
   /**
-   * {@code protocols} (default both; HTTP/1.1 alone on a TLS listener, where h2 would need ALPN) and
-   * {@code maxConcurrentStreams}.
+   * {@code protocols} (default both: {@code [http1, h2c]}, or {@code [http1, h2]} on a TLS listener,
+   * where HTTP/2 is negotiated by ALPN) and {@code maxConcurrentStreams}.
    */
   private ListenerProtocols protocols(Section l, boolean tls) {
     int maxStreams = l.integer("maxConcurrentStreams", 100, 1, Integer.MAX_VALUE);
-    List<Node> items = l.list("protocols", "a list like [http1, h2c]");
+    String http2Name = tls ? H2 : H2C;
+    String expected = "http1 or " + http2Name;
+    List<Node> items = l.list("protocols", "a list like [http1, " + http2Name + "]");
     if (items == null) {
-      return new ListenerProtocols(true, !tls, maxStreams);
+      return new ListenerProtocols(true, true, maxStreams);
     }
     boolean http1 = false;
-    boolean h2c = false;
+    boolean http2 = false;
     for (int i = 0; i < items.size(); i++) {
       String path = l.path("protocols") + "[" + i + "]";
-      String p = nodes.text(items.get(i), path, "http1 or h2c");
+      String p = nodes.text(items.get(i), path, expected);
       if (p == null) {
         continue;
       }
-      switch (p.trim()) {
-        case HTTP1 -> http1 = true;
-        case H2C -> {
-          if (tls) {
-            nodes.report(items.get(i), path + ": h2c is cleartext HTTP/2 and this listener has tls; h2 over TLS"
-                + " (ALPN) is not supported yet (expected: http1)");
-          }
-          h2c = true;
-        }
-        default -> nodes.invalid(items.get(i), path, "http1 or h2c");
+      String name = p.trim();
+      if (name.equals(HTTP1)) {
+        http1 = true;
+      } else if (name.equals(http2Name)) {
+        http2 = true;
+      } else if (name.equals(H2C)) {
+        nodes.report(items.get(i), path + ": h2c is cleartext HTTP/2 and this listener has tls; there HTTP/2 is h2,"
+            + " negotiated by ALPN (expected: " + expected + ")");
+      } else if (name.equals(H2)) {
+        nodes.report(items.get(i), path + ": h2 is HTTP/2 over TLS and this listener has no tls; cleartext HTTP/2"
+            + " is h2c (expected: " + expected + ")");
+      } else {
+        nodes.invalid(items.get(i), path, expected);
       }
     }
     if (items.isEmpty()) {
-      nodes.invalid(l.get("protocols"), l.path("protocols"), "a non-empty list like [http1, h2c]");
+      nodes.invalid(l.get("protocols"), l.path("protocols"), "a non-empty list like [http1, " + http2Name + "]");
     }
-    return new ListenerProtocols(http1 || items.isEmpty(), h2c && !tls, maxStreams);
+    return new ListenerProtocols(http1 || items.isEmpty(), http2, maxStreams);
   }
 
   private List<Cidr> trustedProxies(Section l) {

@@ -26,7 +26,7 @@ class ListenerProtocolsTest {
     ListenerProtocols p = load(listener("    idleTimeout: 60s")).listeners().get(0).protocols();
     assertThat(p).isEqualTo(ListenerProtocols.DEFAULT);
     assertThat(p.http1()).isTrue();
-    assertThat(p.h2c()).isTrue();
+    assertThat(p.http2()).isTrue();
     assertThat(p.maxConcurrentStreams()).isEqualTo(100);
   }
 

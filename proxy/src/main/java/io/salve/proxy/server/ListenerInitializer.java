@@ -59,7 +59,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", Transports.consolidatedFlushes());
     p.addLast("timeouts", timeouts);
-    if (listener.protocols().h2c()) {
+    if (listener.protocols().http2()) {
       p.addLast("detect", new ProtocolDetector(listener.protocols().http1(), at -> Http2Connections.install(at, slot)));
     }
     addHttp1Handlers(p, limits);
