@@ -81,10 +81,16 @@ final class UpstreamBinder {
           + " (expected: type: tcp on an upstream with tls)");
     }
     UpstreamProtocol protocol = s.choice("protocol", UpstreamProtocol.HTTP1, PROTOCOLS);
-    if (protocol == UpstreamProtocol.H2C && upstreamTls != null) {
-      // h2 over TLS needs ALPN negotiation on the origination side, which salve does not do.
-      nodes.report(s.get("protocol"), s.path("protocol") + ": h2 over TLS is not supported yet"
-          + " (expected: protocol: http1 on an upstream with tls, or h2c without tls)");
+    if (protocol == UpstreamProtocol.H2C && s.has("tls")) {
+      nodes.report(s.get("protocol"), s.path("protocol") + ": h2c is cleartext HTTP/2 and this upstream has tls;"
+          + " over TLS, HTTP/2 is h2 (expected: http1 or h2)");
+    } else if (protocol == UpstreamProtocol.H2 && !s.has("tls")) {
+      nodes.report(s.get("protocol"), s.path("protocol") + ": h2 is HTTP/2 over TLS and this upstream has no tls;"
+          + " cleartext HTTP/2 is h2c (expected: http1 or h2c)");
+    }
+    if (upstreamTls != null && protocol == UpstreamProtocol.H2) {
+      upstreamTls = new UpstreamTlsConfig(upstreamTls.ca(), upstreamTls.sni(), upstreamTls.cert(), upstreamTls.key(),
+          upstreamTls.verify(), "h2");
     }
     return new UpstreamConfig(
         name,

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** {@code upstreams.<u>.protocol}: http1 (default) or h2c; h2 over TLS is refused. */
+/** {@code upstreams.<u>.protocol}: http1 (default), h2c (cleartext) or h2 (over TLS, by ALPN). */
 class UpstreamProtocolConfigTest {
   private static String upstream(String extra) {
     return """
@@ -38,10 +38,22 @@ class UpstreamProtocolConfigTest {
   }
 
   @Test
-  void refusesH2cOverTls() {
+  void h2cIsCleartext_andH2NeedsTls() {
     assertThat(errors(upstream("protocol: h2c\ntls: {}"))).singleElement().asString()
         .matches("6:15: .*")
-        .contains("upstreams.app.protocol: h2 over TLS is not supported yet");
+        .contains("upstreams.app.protocol: h2c is cleartext HTTP/2 and this upstream has tls");
+    assertThat(errors(upstream("protocol: h2"))).singleElement().asString()
+        .matches("6:15: .*")
+        .contains("upstreams.app.protocol: h2 is HTTP/2 over TLS and this upstream has no tls");
+  }
+
+  @Test
+  void h2OverTlsOffersH2ByAlpn_http1OverTlsOffersHttp11() {
+    UpstreamConfig h2 = load(upstream("protocol: h2\ntls: {}")).upstreams().get("app");
+    assertThat(h2.protocol()).isEqualTo(UpstreamProtocol.H2);
+    assertThat(h2.protocol().http2()).isTrue();
+    assertThat(h2.tls().alpn()).isEqualTo("h2");
+    assertThat(load(upstream("tls: {}")).upstreams().get("app").tls().alpn()).isEqualTo("http/1.1");
   }
 
   @Test

@@ -7,7 +7,6 @@ import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
 import io.salve.config.UpstreamConfig;
-import io.salve.config.UpstreamProtocol;
 import io.salve.proxy.health.probe.H2cProber;
 import io.salve.proxy.health.probe.HttpProber;
 import io.salve.proxy.health.probe.Prober;
@@ -194,7 +193,7 @@ public final class HealthSubsystem implements AutoCloseable {
       return new TcpProber(Transports.clientChannel(), resolver, hc.timeout());
     }
     HttpProber http = new HttpProber(Transports.clientChannel(), resolver, hc.timeout(), hc.path(), hc.expectedStatus());
-    return upstream.protocol() == UpstreamProtocol.H2C
+    return upstream.protocol().http2()
         ? new H2cProber(Transports.clientChannel(), resolver, hc.timeout(), http)
         : http;
   }

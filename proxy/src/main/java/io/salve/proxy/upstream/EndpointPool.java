@@ -6,12 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.salve.proxy.tls.ClientTls;
-import io.salve.proxy.tls.UpstreamTlsException;
 import io.salve.proxy.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +54,7 @@ final class EndpointPool implements StreamPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    if (settings.tls() != null) {
-                      ch.pipeline().addLast("tls", settings.tls().newHandler(ch.alloc(),
-                          endpoint.socketAddress().getHostString(), endpoint.socketAddress().getPort(),
-                          settings.connectTimeoutMillis()));
-                      ch.pipeline().addLast("tlsErrors", settings.tls().errorLogger(endpoint.key()));
-                    }
+                    UpstreamTlsHandshake.install(ch, settings, endpoint);
                     ch.pipeline()
                         .addLast("flush", Transports.consolidatedFlushes())
                         .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
@@ -103,12 +95,10 @@ final class EndpointPool implements StreamPool {
     f.addListener(
         future -> {
           if (future.isSuccess()) {
-            SslHandler tls = f.channel().pipeline().get(SslHandler.class);
-            if (tls == null) {
-              connected(f.channel(), promise, listener);
-            } else {
-              awaitHandshake(f.channel(), tls, promise, listener);
-            }
+            // A TLS connection is lent only once its handshake succeeded; a failed one fails the
+            // acquire (nothing was sent) and closes, which closed() accounts for.
+            UpstreamTlsHandshake.await(f.channel(), settings, endpoint, null,
+                () -> connected(f.channel(), promise, listener), promise::tryFailure);
           } else {
             // A channel that never became active gets no channelInactive: account for it here.
             connectionGone();
@@ -123,26 +113,6 @@ final class EndpointPool implements StreamPool {
     if (!promise.trySuccess(c)) {
       c.release(true); // the acquirer gave up meanwhile; keep the fresh connection
     }
-  }
-
-  /**
-   * A TLS connection is lent only once its handshake succeeded; a failed handshake fails the acquire
-   * with {@link UpstreamTlsException} (nothing was sent) and the channel closes, which
-   * {@link #closed} accounts for.
-   */
-  private void awaitHandshake(
-      Channel ch, SslHandler tls, Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
-    long start = System.nanoTime();
-    tls.handshakeFuture().addListener(h -> {
-      ClientTls clientTls = settings.tls();
-      clientTls.handshakeDone(endpoint.key(), h.isSuccess() ? null : h.cause(), System.nanoTime() - start);
-      if (h.isSuccess()) {
-        connected(ch, promise, listener);
-      } else {
-        ch.close();
-        promise.tryFailure(new UpstreamTlsException(h.cause()));
-      }
-    });
   }
 
   void release(UpstreamConnection conn, boolean reusable) {

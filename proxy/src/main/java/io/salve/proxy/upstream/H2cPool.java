@@ -36,6 +36,7 @@ final class H2cPool implements StreamPool {
 
   private final Endpoint endpoint;
   private final EventLoop loop;
+  private final UpstreamSettings settings;
   private final Bootstrap bootstrap;
   private final int maxConnections;
   private final long connectTimeoutMillis;
@@ -47,6 +48,7 @@ final class H2cPool implements StreamPool {
   H2cPool(Endpoint endpoint, EventLoop loop, UpstreamSettings settings) {
     this.endpoint = endpoint;
     this.loop = loop;
+    this.settings = settings;
     this.maxConnections = settings.maxConnectionsPerLoop();
     this.connectTimeoutMillis = settings.connectTimeoutMillis();
     long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
@@ -65,6 +67,7 @@ final class H2cPool implements StreamPool {
                   protected void initChannel(Channel ch) {
                     H2cConnection connection = new H2cConnection(endpoint, pool, idleNanos);
                     connections.add(connection);
+                    UpstreamTlsHandshake.install(ch, settings, endpoint);
                     ch.pipeline()
                         .addLast("h2", Http2FrameCodecBuilder.forClient()
                             .initialSettings(Http2Settings.defaultSettings()
@@ -143,7 +146,9 @@ final class H2cPool implements StreamPool {
             failWaiters(future.cause());
             return;
           }
-          // The peer's SETTINGS are due with its preface: a silent peer is a failed connect.
+          // Over TLS the upstream must agree to h2 by ALPN; then (or at once, in h2c) its SETTINGS are
+          // due with its preface: a silent peer is a failed connect.
+          UpstreamTlsHandshake.await(f.channel(), settings, endpoint, "h2", () -> { }, this::failWaiters);
           loop.schedule(() -> {
             H2cConnection c = f.channel().pipeline().get(H2cConnection.class);
             if (c != null && !c.isReady()) {

@@ -8,7 +8,6 @@ import io.netty.util.concurrent.Future;
 import io.salve.config.EndpointConfig;
 import io.salve.config.HostPort;
 import io.salve.config.UpstreamConfig;
-import io.salve.config.UpstreamProtocol;
 import io.salve.proxy.resilience.CircuitBreaker;
 import io.salve.proxy.resilience.ConcurrencyLimit;
 import io.salve.proxy.resilience.OutlierDetector;
@@ -63,7 +62,7 @@ public final class Upstream {
     this.config = config;
     this.balancer = LoadBalancer.of(config.loadBalancer());
     this.settings = settings;
-    this.h2c = config.protocol() == UpstreamProtocol.H2C;
+    this.h2c = config.protocol().http2();
     this.panicThreshold = config.healthCheck() == null ? 0.0 : config.healthCheck().panicThreshold();
     this.breaker = config.circuitBreaker() == null ? null : CircuitBreaker.of(name, config.circuitBreaker(), ticker);
     this.outliers =
