@@ -213,6 +213,8 @@ class TlsOriginationIT {
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(r.headers().firstValue("x-salve-error")).hasValue("upstream_tls_error");
     assertThat(h1only.getAllServeEvents()).as("nothing was sent").isEmpty();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(salve.stderr()).contains("the upstream did not agree to h2 by ALPN (it chose nothing)"));
   }
 
   private static void assertTlsError(String path, String upstream, String reason) {
