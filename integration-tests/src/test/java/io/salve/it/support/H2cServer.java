@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -92,6 +93,7 @@ public final class H2cServer implements AutoCloseable {
                       settings.maxConcurrentStreams(maxConcurrentStreams);
                     }
                     ch.pipeline()
+                        .addLast("raw", new ChannelOutboundHandlerAdapter())
                         .addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
                         .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                           @Override
@@ -150,6 +152,22 @@ public final class H2cServer implements AutoCloseable {
   public void goAwayAll() {
     for (Channel c : connections) {
       c.eventLoop().execute(() -> c.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(100)));
+    }
+  }
+
+  /**
+   * Writes a raw GOAWAY (NO_ERROR) with last stream id 0 on every open connection, past the codec
+   * (which only sends the true last stream id): to the client, none of its streams was processed.
+   * The server's own codec does not know, and answers what it already has; the client ignores it.
+   */
+  public void goAwayProcessingNothing() {
+    for (Channel c : connections) {
+      c.eventLoop().execute(() -> {
+        ByteBuf frame = Unpooled.buffer(17)
+            .writeMedium(8).writeByte(0x7).writeByte(0).writeInt(0) // length, GOAWAY, no flags, stream 0
+            .writeInt(0).writeInt(0); // last stream id 0, NO_ERROR
+        c.pipeline().context("raw").writeAndFlush(frame);
+      });
     }
   }
 
