@@ -270,6 +270,19 @@ class H2cUpstreamIT {
   }
 
   @Test
+  void aClientThatGoesAwayMidResponseCancelsOnlyItsStream() throws Exception {
+    SalveHttp http = start(0, 1, "");
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), salve.port("egress"))) {
+      s.getOutputStream().write("GET /big/33554432 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(s.getInputStream().readNBytes(100 * 1024)).hasSize(100 * 1024);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> !upstream.resetsReceived().isEmpty());
+    assertThat(upstream.resetsReceived()).containsExactly(8L); // CANCEL
+    assertThat(http.get("/hello").body()).isEqualTo("hello");
+    assertThat(upstream.connectionsAccepted()).as("the connection outlived the cancelled stream").isEqualTo(1);
+  }
+
+  @Test
   void aSlowReadingUpstreamHoldsBackTheClientsUpload() throws Exception {
     start(0, 1, "");
     long size = 64L * 1024 * 1024;

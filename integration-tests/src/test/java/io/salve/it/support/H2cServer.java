@@ -30,6 +30,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -74,6 +75,7 @@ public final class H2cServer implements AutoCloseable {
   private final AtomicLong bigWritten = new AtomicLong();
   private final List<Map<String, String>> heads = new CopyOnWriteArrayList<>();
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
+  private final List<Long> resetsReceived = new CopyOnWriteArrayList<>();
 
   /** @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS announced, or 0 for none */
   public H2cServer(long maxConcurrentStreams) throws InterruptedException {
@@ -140,6 +142,11 @@ public final class H2cServer implements AutoCloseable {
     return bigWritten.get();
   }
 
+  /** @return the error codes of the RST_STREAM frames received from the client. */
+  public List<Long> resetsReceived() {
+    return resetsReceived;
+  }
+
   /** @return the request HEADERS received, each as its HTTP/2 fields (pseudo-headers included). */
   public List<Map<String, String>> heads() {
     return heads;
@@ -186,6 +193,14 @@ public final class H2cServer implements AutoCloseable {
         heads.add(fields);
       }
       ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof Http2ResetFrame reset) {
+        resetsReceived.add(reset.errorCode());
+      }
+      ctx.fireUserEventTriggered(evt);
     }
   }
 
