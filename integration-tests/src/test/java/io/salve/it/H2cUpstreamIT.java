@@ -179,6 +179,32 @@ class H2cUpstreamIT {
   }
 
   @Test
+  void streamsAboveAGoAwaysLastStreamIdAreRetriedElsewhere() throws Exception {
+    SalveHttp http = start(0, 2, "");
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      all.add(client.sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + salve.port("egress") + "/slow/1000"))
+              .timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> upstream.streams() == 6);
+    upstream.goAwayProcessingNothing();
+    for (CompletableFuture<HttpResponse<String>> f : all) {
+      HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-salve-attempts")).hasValue("2");
+    }
+    assertThat(upstream.connectionsAccepted()).as("the retries went to a new connection").isEqualTo(2);
+    assertThat(http.counter("salve_retries_total", Map.of("upstream", "backend", "reason", "connect_failure")))
+        .isEqualTo(6.0);
+    assertThat(http.counter("salve_upstream_requests_total",
+        Map.of("upstream", "backend", "outcome", "refused"))).isEqualTo(6.0);
+    assertThat(salve.stderr()).doesNotContain("LEAK");
+  }
+
+  @Test
   void anUpstreamResetIsA502CountedByTheBreaker() throws Exception {
     SalveHttp http = start(0, 2, """
         retry: { maxAttempts: 1 }
@@ -241,6 +267,19 @@ class H2cUpstreamIT {
       assertThat(total).isGreaterThan(size);
       assertThat(upstream.bigWritten()).isEqualTo(size);
     }
+  }
+
+  @Test
+  void aClientThatGoesAwayMidResponseCancelsOnlyItsStream() throws Exception {
+    SalveHttp http = start(0, 1, "");
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), salve.port("egress"))) {
+      s.getOutputStream().write("GET /big/33554432 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(s.getInputStream().readNBytes(100 * 1024)).hasSize(100 * 1024);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> !upstream.resetsReceived().isEmpty());
+    assertThat(upstream.resetsReceived()).containsExactly(8L); // CANCEL
+    assertThat(http.get("/hello").body()).isEqualTo("hello");
+    assertThat(upstream.connectionsAccepted()).as("the connection outlived the cancelled stream").isEqualTo(1);
   }
 
   @Test

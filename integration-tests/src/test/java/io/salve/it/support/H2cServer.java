@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -73,6 +75,7 @@ public final class H2cServer implements AutoCloseable {
   private final AtomicLong bigWritten = new AtomicLong();
   private final List<Map<String, String>> heads = new CopyOnWriteArrayList<>();
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
+  private final List<Long> resetsReceived = new CopyOnWriteArrayList<>();
 
   /** @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS announced, or 0 for none */
   public H2cServer(long maxConcurrentStreams) throws InterruptedException {
@@ -92,6 +95,7 @@ public final class H2cServer implements AutoCloseable {
                       settings.maxConcurrentStreams(maxConcurrentStreams);
                     }
                     ch.pipeline()
+                        .addLast("raw", new ChannelOutboundHandlerAdapter())
                         .addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
                         .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                           @Override
@@ -138,6 +142,11 @@ public final class H2cServer implements AutoCloseable {
     return bigWritten.get();
   }
 
+  /** @return the error codes of the RST_STREAM frames received from the client. */
+  public List<Long> resetsReceived() {
+    return resetsReceived;
+  }
+
   /** @return the request HEADERS received, each as its HTTP/2 fields (pseudo-headers included). */
   public List<Map<String, String>> heads() {
     return heads;
@@ -150,6 +159,22 @@ public final class H2cServer implements AutoCloseable {
   public void goAwayAll() {
     for (Channel c : connections) {
       c.eventLoop().execute(() -> c.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(100)));
+    }
+  }
+
+  /**
+   * Writes a raw GOAWAY (NO_ERROR) with last stream id 0 on every open connection, past the codec
+   * (which only sends the true last stream id): to the client, none of its streams was processed.
+   * The server's own codec does not know, and answers what it already has; the client ignores it.
+   */
+  public void goAwayProcessingNothing() {
+    for (Channel c : connections) {
+      c.eventLoop().execute(() -> {
+        ByteBuf frame = Unpooled.buffer(17)
+            .writeMedium(8).writeByte(0x7).writeByte(0).writeInt(0) // length, GOAWAY, no flags, stream 0
+            .writeInt(0).writeInt(0); // last stream id 0, NO_ERROR
+        c.pipeline().context("raw").writeAndFlush(frame);
+      });
     }
   }
 
@@ -168,6 +193,14 @@ public final class H2cServer implements AutoCloseable {
         heads.add(fields);
       }
       ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof Http2ResetFrame reset) {
+        resetsReceived.add(reset.errorCode());
+      }
+      ctx.fireUserEventTriggered(evt);
     }
   }
 
