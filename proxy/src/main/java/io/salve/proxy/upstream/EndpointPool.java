@@ -3,8 +3,6 @@ package io.salve.proxy.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -41,28 +39,11 @@ final class EndpointPool implements StreamPool {
     this.settings = settings;
     this.maxConnections = settings.maxConnectionsPerLoop();
     this.waitTimeoutMillis = settings.connectTimeoutMillis();
-    EndpointPool pool = this;
-    this.bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channel(settings.channelClass())
-            .resolver(settings.resolver())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    UpstreamTlsHandshake.install(ch, settings, endpoint);
-                    ch.pipeline()
-                        .addLast("flush", Transports.consolidatedFlushes())
-                        .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
-                        .addLast(
-                            "connection",
-                            new UpstreamConnection(endpoint, pool, TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis())));
-                  }
-                });
+    long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
+    this.bootstrap = settings.bootstrap(loop, endpoint, ch -> ch.pipeline()
+        .addLast("flush", Transports.consolidatedFlushes())
+        .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
+        .addLast("connection", new UpstreamConnection(endpoint, this, idleNanos)));
   }
 
   /** @return a future completed on this loop with a connection lent to {@code listener}. */

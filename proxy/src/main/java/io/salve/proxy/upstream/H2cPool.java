@@ -1,11 +1,8 @@
 package io.salve.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -14,7 +11,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.salve.proxy.transport.Transports;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,33 +48,19 @@ final class H2cPool implements StreamPool {
     this.maxConnections = settings.maxConnectionsPerLoop();
     this.connectTimeoutMillis = settings.connectTimeoutMillis();
     long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
-    H2cPool pool = this;
-    this.bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channel(settings.channelClass())
-            .resolver(settings.resolver())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    H2cConnection connection = new H2cConnection(endpoint, pool, idleNanos);
-                    connections.add(connection);
-                    UpstreamTlsHandshake.install(ch, settings, endpoint);
-                    ch.pipeline()
-                        .addLast("h2", Http2FrameCodecBuilder.forClient()
-                            .initialSettings(Http2Settings.defaultSettings()
-                                .pushEnabled(false)
-                                .maxHeaderListSize(settings.decoderConfig().getMaxHeaderSize()))
-                            .build())
-                        // Streams are opened by salve only (push is off): no handler for inbound ones.
-                        .addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
-                        .addLast("connection", connection);
-                  }
-                });
+    this.bootstrap = settings.bootstrap(loop, endpoint, ch -> {
+      H2cConnection connection = new H2cConnection(endpoint, this, idleNanos);
+      connections.add(connection);
+      ch.pipeline()
+          .addLast("h2", Http2FrameCodecBuilder.forClient()
+              .initialSettings(Http2Settings.defaultSettings()
+                  .pushEnabled(false)
+                  .maxHeaderListSize(settings.decoderConfig().getMaxHeaderSize()))
+              .build())
+          // Streams are opened by salve only (push is off): no handler for inbound ones.
+          .addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+          .addLast("connection", connection);
+    });
   }
 
   @Override
