@@ -289,6 +289,39 @@ class Http2DefencesIT {
     }
   }
 
+  @Test
+  void aReload_givesNewConnectionsTheNewProtocolsAndStreamLimit() throws Exception {
+    WireMockServer own = LoopbackWireMock.start();
+    own.stubFor(get("/plain").willReturn(aResponse().withStatus(200).withBody("plain")));
+    SalveProcess reloaded = SalveProcess.start(YAML.formatted(own.port()));
+    int port = reloaded.port("tight");
+    try (RawH2 before = new RawH2(port)) {
+      assertThat(setting(before.await(RawH2.SETTINGS, 0, WAIT), 3)).isEqualTo(2);
+
+      reloaded.rewriteConfig(YAML.formatted(own.port())
+          .replace("protocols: [h2c]", "protocols: [http1, h2c]").replace("maxConcurrentStreams: 2", "maxConcurrentStreams: 5"));
+      await().atMost(WAIT).until(() -> {
+        Double applied = io.salve.it.support.Http.metric(reloaded.adminPort(), "salve_config_reloads_total", "result=applied");
+        return applied != null && applied == 1.0;
+      });
+
+      try (RawH2 after = new RawH2(port)) {
+        assertThat(setting(after.await(RawH2.SETTINGS, 0, WAIT), 3)).as("a new connection's limit").isEqualTo(5);
+      }
+      java.net.http.HttpResponse<String> plain = java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+          .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/plain")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(plain.statusCode()).as("HTTP/1.1 is served now").isEqualTo(200);
+      before.headers(1, RawH2.get("/plain", port), true);
+      before.flush();
+      assertThat(before.await(RawH2.DATA, 1, WAIT)).as("the open connection lives on").isNotNull();
+    } finally {
+      reloaded.close();
+      own.stop();
+    }
+  }
+
   /** @return the first RST_STREAM or HEADERS on {@code stream}, or a GOAWAY, whichever comes first. */
   private static RawH2.Frame firstAnswer(RawH2 raw, int stream) throws IOException {
     long end = System.nanoTime() + WAIT.toNanos();

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.transport.DrainEvent;
@@ -112,9 +113,10 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof Http2Exception) {
-      // The codec shows a connection error here before it answers it with GOAWAY (its own code,
-      // ENHANCE_YOUR_CALM for a flood) and closes: closing first would send GOAWAY NO_ERROR instead.
+    if (cause instanceof Http2Exception || cause instanceof Http2FrameStreamException) {
+      // The codec shows a protocol error here before it answers it itself: GOAWAY with its own code
+      // (ENHANCE_YOUR_CALM for a flood) and a close, or RST_STREAM. Closing first would send GOAWAY
+      // NO_ERROR instead, or end every stream for one stream's fault.
       LOG.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
       return;
     }
