@@ -110,34 +110,14 @@ done
 TARGETS=(direct nginx haproxy salve salve-h2up)
 for t in "${TARGETS[@]}"; do wait_port "${PORT[$t]}" 30; done
 
-# run_cell TARGET SECONDS: prints "requests/s p50_ms p99_ms p99.9_ms cpu_us_per_req failed"
+# run_cell TARGET SECONDS: h2load_cell's figures for TARGET (the direct origin: no CPU, HTTP/1.1 --h1).
 run_cell() {
-  local t=$1 secs=$2 cpu0 cpu1 out
-  cpu0=$(python3 "$HELPERS/procstat.py" cpu "${PGID[$t]}")
-  # The direct origin is HTTP/1.1: h2load speaks it there with --h1 (no multiplexing), as a reference.
-  local proto=()
-  [[ $t == direct ]] && proto=(--h1)
-  rm -f "$D/h2load.log"
-  out=$(taskset -c "$LOAD_CPUS" h2load "${proto[@]}" -c "$CLIENTS" -m "$STREAMS" -D "$secs" \
-    --log-file="$D/h2load.log" "http://127.0.0.1:${PORT[$t]}/" 2>&1) || true
-  cpu1=$(python3 "$HELPERS/procstat.py" cpu "${PGID[$t]}")
-  python3 - "$out" "$cpu0" "$cpu1" "$t" "$D/h2load.log" <<'PY'
-import re, sys
-out, c0, c1, t, logf = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
-m = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", out)
-done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
-try:
-    lat = sorted(int(line.split("\t")[2]) for line in open(logf) if line.count("\t") >= 2)
-except OSError:
-    lat = []
-if not m or not done or not lat:
-    print("- - - - - -"); sys.exit(0)
-def pct(q):
-    return lat[min(len(lat) - 1, int(q * len(lat)))] / 1000
-n = int(done.group(2))
-cpu = "-" if t == "direct" or n == 0 else f"{(c1 - c0) / n * 1e6:.1f}"
-print(f"{float(m.group(1)):.0f} {pct(0.5):.3f} {pct(0.99):.3f} {pct(0.999):.3f} {cpu} {int(done.group(3)) + int(done.group(4))}")
-PY
+  local t=$1
+  if [[ $t == direct ]]; then
+    h2load_cell "$2" "" "http://127.0.0.1:${PORT[$t]}/" --h1 -c "$CLIENTS" -m "$STREAMS"
+  else
+    h2load_cell "$2" "${PGID[$t]}" "http://127.0.0.1:${PORT[$t]}/" -c "$CLIENTS" -m "$STREAMS"
+  fi
 }
 
 REPORT="$D/report.md"
@@ -153,22 +133,7 @@ REPORT="$D/report.md"
   echo "| target | requests/s (median; per round) | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | failed |"
   echo "|---|---|---:|---:|---:|---:|---:|"
 } >"$REPORT"
-for t in "${TARGETS[@]}"; do run_cell "$t" "$WARMUP" >/dev/null; done
-declare -A RATES CPUS ROWS
-for r in $(seq 1 "$ROUNDS"); do
-  for t in "${TARGETS[@]}"; do
-    read -r rate p50 p99 p999 cpu failed <<<"$(run_cell "$t" "$DURATION")"
-    RATES[$t]+="$rate " CPUS[$t]+="$cpu "
-    ROWS[$t]="$p50 $p99 $p999 $failed"
-    log "round $r $t: $rate req/s, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms, $cpu µs CPU/req, $failed failed"
-  done
-done
-for t in "${TARGETS[@]}"; do
-  read -r p50 p99 p999 failed <<<"${ROWS[$t]}"
-  med_rate=$(tr ' ' '\n' <<<"${RATES[$t]}" | grep -v '^-\?$' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}')
-  med_cpu=$(tr ' ' '\n' <<<"${CPUS[$t]}" | grep -v '^-\?$' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}')
-  echo "| $t | $med_rate; ${RATES[$t]% } | $p50 | $p99 | $p999 | $med_cpu | $failed |" >>"$REPORT"
-done
+h2load_rounds "$REPORT" "${TARGETS[@]}"
 cat "$REPORT"
 if [[ $RECORD == 1 ]]; then
   { echo; cat "$REPORT"; } >>"$BENCH_DIR/RESULTS.md"
