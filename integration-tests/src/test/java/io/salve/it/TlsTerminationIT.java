@@ -169,7 +169,9 @@ class TlsTerminationIT {
     LoggedRequest seen = upstream.findAll(anyRequestedFor(urlEqualTo("/h2/2"))).get(0);
     assertThat(seen.getHeader("x-forwarded-proto")).isEqualTo("https");
     assertThat(seen.getHeader("x-forwarded-client-cert")).startsWith("Hash=").endsWith(";URI=spiffe://example.org/web;DNS=web.example.org");
-    assertThat(salve.stdout()).contains("\"protocol\":\"HTTP/2.0\",\"path\":\"/h2/2\"");
+    // The access log is written in batches, after the answer.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(salve.stdout()).contains("\"protocol\":\"HTTP/2.0\",\"path\":\"/h2/2\""));
   }
 
   @Test
