@@ -3,7 +3,8 @@
 #            outside (SALVE_JAR), and jlinks a Java runtime of only the modules salve needs when the
 #            JDK can (jmods, or a JDK 24+ linkable runtime);
 #   runtime  on RUNTIME_BASE (any glibc Linux with /bin/sh and bash): that runtime (or the base's own
-#            java when jlink could not run), the jar, the JVM flags, a numeric non-root user.
+#            java when jlink could not run), the jar, the JVM flags, a numeric non-root user, and an
+#            AppCDS archive made by a training run (container/train-cds).
 #
 #   docker build -t salve .                                      # builds the jar inside (needs network)
 #   docker build -t salve --build-arg SALVE_JAR=proxy/target/salve.jar .   # jar built outside (offline)
@@ -37,7 +38,11 @@ RUN set -eu; \
     echo "salve:x:${SALVE_UID}:" >> /etc/group; \
     mkdir -p /etc/salve
 ENV JAVA_HOME=/opt/salve/java \
-    SALVE_HEALTHCHECK_ADDRESS=127.0.0.1:9901
+    SALVE_HEALTHCHECK_ADDRESS=127.0.0.1:9901 \
+    SALVE_CDS_ARCHIVE=/opt/salve/salve.jsa
+# An AppCDS archive of the classes salve loads, made by one training run on loopback here (with the
+# runtime, jar path and flags the container uses, as CDS requires): starts take about a third less time.
+RUN ["/opt/salve/bin/train-cds"]
 # Numeric, so runAsNonRoot can verify it without a passwd lookup.
 USER ${SALVE_UID}:${SALVE_UID}
 WORKDIR /tmp

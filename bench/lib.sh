@@ -176,10 +176,22 @@ events { worker_connections 8192; }
 EOF
 }
 
+# nginx_http_common DIR [LOG]: LOG "json" writes an access log like salve's (JSON, the same fields) to
+# DIR/access.log through a 64 KiB buffer, as a production nginx keeps one; default off.
 nginx_http_common() {
   local d=$1
+  if [[ ${2:-off} == json ]]; then
+    cat <<EOF
+  log_format salve_like escape=json '{"time":"\$time_iso8601","client":"\$remote_addr","method":"\$request_method",'
+    '"path":"\$request_uri","status":\$status,"duration_ms":\$request_time,"upstream":"\$upstream_addr",'
+    '"upstream_ms":"\$upstream_response_time","bytes_in":\$request_length,"bytes_out":\$bytes_sent,'
+    '"request_id":"\$http_x_request_id"}';
+  access_log $d/access.log salve_like buffer=64k;
+EOF
+  else
+    echo "  access_log off;"
+  fi
   cat <<EOF
-  access_log off;
   client_body_temp_path $d/client_body;
   proxy_temp_path $d/proxy_temp;
   fastcgi_temp_path $d/fastcgi_temp;
@@ -238,6 +250,14 @@ start_nginx() {
   start_bg "$name" "$cpus" "$d/stdout.log" nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
 }
 
+# start_salve_launcher NAME DIR CPUS CONFIG: start salve as a user does, through bin/salve on the java
+# found on the PATH (JAVA_HOME, SALVE_JVM_FLAGS and SALVE_JVM_EXTRA unset). Sets LAST_PID.
+start_salve_launcher() {
+  local name=$1 d=$2 cpus=$3 cfg=$4
+  start_bg "$name" "$cpus" "$d/salve.log" env -u JAVA_HOME -u SALVE_JVM_FLAGS -u SALVE_JVM_EXTRA -u MALLOC_ARENA_MAX \
+    SALVE_JAR="$SALVE_JAR" "$REPO_DIR/bin/salve" --config "$cfg"
+}
+
 # start_salve NAME DIR CPUS CONFIG EXTRA_JVM_FLAGS...: start salve. Sets LAST_PID.
 start_salve() {
   local name=$1 d=$2 cpus=$3 cfg=$4
@@ -246,4 +266,62 @@ start_salve() {
   read -r -a flags <<<"$(salve_jvm_flags)"
   # MALLOC_ARENA_MAX as bin/salve sets it: fewer glibc arenas, less resident native memory.
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} start_bg "$name" "$cpus" "$d/salve.log" "$SALVE_JAVA" "${flags[@]}" "$@" -jar "$SALVE_JAR" --config "$cfg"
+}
+
+# h2load_cell SECONDS PGID URL H2LOAD_ARGS...: runs h2load on LOAD_CPUS against URL for SECONDS and
+# prints "requests/s p50_ms p99_ms p99.9_ms cpu_us_per_request failed", with the percentiles from
+# h2load's per-request log and the CPU of process group PGID per successful request (PGID empty: "-");
+# "- - - - - -" when h2load failed. Uses $BENCH_TMP/h2load.log.
+h2load_cell() {
+  local secs=$1 pgid=$2 url=$3 cpu0=0 cpu1=0 out
+  shift 3
+  [[ -n $pgid ]] && cpu0=$(python3 "$HELPERS/procstat.py" cpu "$pgid")
+  rm -f "$BENCH_TMP/h2load.log"
+  out=$(taskset -c "$LOAD_CPUS" h2load -D "$secs" --log-file="$BENCH_TMP/h2load.log" "$@" "$url" 2>&1) || true
+  [[ -n $pgid ]] && cpu1=$(python3 "$HELPERS/procstat.py" cpu "$pgid")
+  python3 - "$out" "$cpu0" "$cpu1" "${pgid:+cpu}" "$BENCH_TMP/h2load.log" <<'PY'
+import re, sys
+out, c0, c1, measure, logf = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+m = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", out)
+done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
+try:
+    lat = sorted(int(line.split("\t")[2]) for line in open(logf) if line.count("\t") >= 2)
+except OSError:
+    lat = []
+if not m or not done or not lat:
+    print("- - - - - -"); sys.exit(0)
+def pct(q):
+    return lat[min(len(lat) - 1, int(q * len(lat)))] / 1000
+n = int(done.group(2))
+cpu = f"{(c1 - c0) / n * 1e6:.1f}" if measure and n else "-"
+print(f"{float(m.group(1)):.0f} {pct(0.5):.3f} {pct(0.99):.3f} {pct(0.999):.3f} {cpu} {int(done.group(3)) + int(done.group(4))}")
+PY
+}
+
+# median_of "X Y Z ...": the median of the numbers among the words ("-" when there is none).
+median_of() {
+  tr ' ' '\n' <<<"$1" | grep -E '^[0-9.]+$' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'
+}
+
+# h2load_rounds REPORT TARGET...: warms each target up (WARMUP s), then runs ROUNDS interleaved rounds
+# of DURATION s with the caller's `run_cell TARGET SECONDS` (h2load_cell's figures) and appends one
+# table row per target to REPORT: median requests/s and the rounds' rates, the last round's
+# percentiles, the median CPU per request, and the failed requests.
+h2load_rounds() {
+  local report=$1 t r rate p50 p99 p999 cpu failed
+  shift
+  local -A rates=() cpus=() rows=()
+  for t in "$@"; do run_cell "$t" "$WARMUP" >/dev/null; done
+  for r in $(seq 1 "$ROUNDS"); do
+    for t in "$@"; do
+      read -r rate p50 p99 p999 cpu failed <<<"$(run_cell "$t" "$DURATION")"
+      rates[$t]+="$rate " cpus[$t]+="$cpu "
+      rows[$t]="$p50 $p99 $p999 $failed"
+      log "round $r $t: $rate req/s, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms, $cpu µs CPU/req, $failed failed"
+    done
+  done
+  for t in "$@"; do
+    read -r p50 p99 p999 failed <<<"${rows[$t]}"
+    echo "| $t | $(median_of "${rates[$t]}"); ${rates[$t]% } | $p50 | $p99 | $p999 | $(median_of "${cpus[$t]}") | $failed |" >>"$report"
+  done
 }

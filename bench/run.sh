@@ -12,7 +12,11 @@ Usage: bench/run.sh [options]
 
   --quick             smoke test: DURATION=3s WARMUP=1s ROUNDS=1, not recorded in RESULTS.md
   --targets LIST      comma-separated subset of: direct,nginx,haproxy,salve (default: all)
-  --scenarios LIST    comma-separated subset of: throughput,fixed-rate,post-1mib,idle (default: all)
+  --scenarios LIST    comma-separated subset of: throughput,fixed-rate,post-1mib,idle,first-5s
+                      (default: all but first-5s)
+  --user-default      the run a user makes: salve through bin/salve on the java on the PATH, default
+                      event loops, nothing pinned (PROXY_CPUS and LOAD_CPUS default to every CPU)
+  --logging           access logs on: salve's JSON log, and nginx's (the same fields, buffer=64k)
   --record            append the report to bench/RESULTS.md (default for full runs)
   --no-record         do not (default for --quick)
   -h, --help          this text
@@ -26,6 +30,8 @@ EOF
 }
 
 QUICK=0
+USER_DEFAULT=0
+LOGGING=0
 RECORD=""
 TARGETS_ARG="direct,nginx,haproxy,salve"
 SCENARIOS_ARG="throughput,fixed-rate,post-1mib,idle"
@@ -36,6 +42,8 @@ while [[ $# -gt 0 ]]; do
     --targets=*) TARGETS_ARG=${1#*=} ;;
     --scenarios) SCENARIOS_ARG=${2:?}; shift ;;
     --scenarios=*) SCENARIOS_ARG=${1#*=} ;;
+    --user-default) USER_DEFAULT=1 ;;
+    --logging) LOGGING=1 ;;
     --record) RECORD=1 ;;
     --no-record) RECORD=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -59,8 +67,14 @@ RATE=${RATE:-2000}
 RATE_CONNS=${RATE_CONNS:-16}
 POST_CONNS=${POST_CONNS:-8}
 IDLE_CONNS=${IDLE_CONNS:-1000}
-PROXY_CPUS=${PROXY_CPUS:-0}
-LOAD_CPUS=${LOAD_CPUS:-1}
+if [[ $USER_DEFAULT == 1 ]]; then
+  PROXY_CPUS=${PROXY_CPUS:-0-$(( $(nproc) - 1 ))}
+  LOAD_CPUS=${LOAD_CPUS:-0-$(( $(nproc) - 1 ))}
+else
+  PROXY_CPUS=${PROXY_CPUS:-0}
+  LOAD_CPUS=${LOAD_CPUS:-1}
+fi
+FIRST_SECONDS=${FIRST_SECONDS:-5}
 RESULTS_FILE=${RESULTS_FILE:-$BENCH_DIR/RESULTS.md}
 
 if (( $(nproc) < 2 )) && [[ $PROXY_CPUS == 0 && $LOAD_CPUS == 1 ]]; then
@@ -74,7 +88,7 @@ for t in "${TARGETS[@]}"; do
   [[ $t =~ ^(direct|nginx|haproxy|salve)$ ]] || die "unknown target $t"
 done
 for s in "${SCENARIOS[@]}"; do
-  [[ $s =~ ^(throughput|fixed-rate|post-1mib|idle)$ ]] || die "unknown scenario $s"
+  [[ $s =~ ^(throughput|fixed-rate|post-1mib|idle|first-5s)$ ]] || die "unknown scenario $s"
 done
 
 has_target() { local x; for x in "${TARGETS[@]}"; do [[ $x == "$1" ]] && return 0; done; return 1; }
@@ -130,13 +144,14 @@ wait_port "$P_ORIGIN" 10 || die "origin did not start: $(cat "$BENCH_TMP/origin/
 python3 "$HELPERS/httpcheck.py" check-origin-upload --port "$P_ORIGIN" \
   || die "the origin answers POST /upload before reading the body; the post-1mib scenario would be meaningless"
 
-if has_target nginx; then
-  log "nginx proxy on 127.0.0.1:$P_NGINX"
-  d="$BENCH_TMP/nginx"; mkdir -p "$d"
+NGINX_LOG=off
+[[ $LOGGING == 1 ]] && NGINX_LOG=json
+start_target_nginx() {
+  local d="$BENCH_TMP/nginx"; mkdir -p "$d"
   {
     nginx_common_conf "$d"
     echo "http {"
-    nginx_http_common "$d"
+    nginx_http_common "$d" "$NGINX_LOG"
     cat <<EOF
   upstream origin {
     server 127.0.0.1:$P_ORIGIN;
@@ -160,11 +175,14 @@ EOF
   start_nginx nginx "$d" "$PROXY_CPUS"
   PGID[nginx]=$LAST_PID
   wait_port "$P_NGINX" 10 || die "nginx proxy did not start: $(cat "$d/error.log")"
+}
+if has_target nginx; then
+  log "nginx proxy on 127.0.0.1:$P_NGINX (access log: $NGINX_LOG)"
+  start_target_nginx
 fi
 
-if has_target haproxy; then
-  log "haproxy on 127.0.0.1:$P_HAPROXY"
-  d="$BENCH_TMP/haproxy"; mkdir -p "$d"
+start_target_haproxy() {
+  local d="$BENCH_TMP/haproxy"; mkdir -p "$d"
   cat >"$d/haproxy.cfg" <<EOF
 global
   nbthread 1
@@ -192,15 +210,26 @@ EOF
   start_bg haproxy "$PROXY_CPUS" "$d/haproxy.log" haproxy -db -f "$d/haproxy.cfg"
   PGID[haproxy]=$LAST_PID
   wait_port "$P_HAPROXY" 10 || die "haproxy did not start: $(cat "$d/haproxy.log")"
+}
+if has_target haproxy; then
+  log "haproxy on 127.0.0.1:$P_HAPROXY"
+  [[ $LOGGING == 1 ]] && NOTES+=("haproxy has no access log in this run (it logs through syslog only)")
+  start_target_haproxy
 fi
 
-SALVE_FLAGS=$(salve_jvm_flags)
-if has_target salve; then
-  log "salve on 127.0.0.1:$P_SALVE (admin $P_ADMIN), JVM flags: $SALVE_FLAGS -Dsalve.eventLoops=1"
-  d="$BENCH_TMP/salve"; mkdir -p "$d"
+if [[ $USER_DEFAULT == 1 ]]; then
+  SALVE_FLAGS="bin/salve (bin/jvm.flags), $(command -v java), default event loops"
+else
+  SALVE_FLAGS="$(salve_jvm_flags) -Dsalve.eventLoops=1"
+fi
+SALVE_LOG=false
+[[ $LOGGING == 1 ]] && SALVE_LOG=true
+# start_target_salve: starts salve and sets PGID[salve]; the caller waits for /ready.
+start_target_salve() {
+  local d="$BENCH_TMP/salve"; mkdir -p "$d"
   cat >"$d/salve.yaml" <<EOF
 admin: { address: 127.0.0.1:$P_ADMIN }
-accessLog: { enabled: false }
+accessLog: { enabled: $SALVE_LOG }
 listeners:
   - name: bench
     address: 127.0.0.1:$P_SALVE
@@ -211,8 +240,17 @@ upstreams:
   origin:
     endpoints: [127.0.0.1:$P_ORIGIN]
 EOF
-  start_salve salve "$d" "$PROXY_CPUS" "$d/salve.yaml" -Dsalve.eventLoops=1
+  if [[ $USER_DEFAULT == 1 ]]; then
+    start_salve_launcher salve "$d" "$PROXY_CPUS" "$d/salve.yaml"
+  else
+    start_salve salve "$d" "$PROXY_CPUS" "$d/salve.yaml" -Dsalve.eventLoops=1
+  fi
   PGID[salve]=$LAST_PID
+}
+if has_target salve; then
+  log "salve on 127.0.0.1:$P_SALVE (admin $P_ADMIN, access log $SALVE_LOG): $SALVE_FLAGS"
+  start_target_salve
+  d="$BENCH_TMP/salve"
   if ! wait_http_200 "http://127.0.0.1:$P_ADMIN/ready" 30 "${PGID[salve]}" 2>"$OUT_DIR/raw/salve-ready.err"; then
     why=$(tr '\n' ' ' <"$OUT_DIR/raw/salve-ready.err")
     log "SKIPPING target salve: not ready: $why; last lines of its log:"
@@ -250,6 +288,7 @@ done
 
 declare -A WRK_CMD=(
   [throughput]="wrk -t1 -c$CONNS -d\$DURATION --timeout 5s --latency -s get.lua http://127.0.0.1:\$PORT/"
+  [first-5s]="(restart, wait until ready) wrk -t1 -c$CONNS -d${FIRST_SECONDS}s --timeout 5s --latency -s get.lua http://127.0.0.1:\$PORT/"
   [fixed-rate]="wrk -t1 -c$RATE_CONNS -d\$DURATION --timeout 5s --latency -s paced.lua http://127.0.0.1:\$PORT/ -- $RATE 1"
   [post-1mib]="wrk -t1 -c$POST_CONNS -d\$DURATION --timeout 5s --latency -s post.lua http://127.0.0.1:\$PORT/upload"
 )
@@ -259,7 +298,7 @@ run_wrk() {
   local sc=$1 t=$2 round=$3 dur=$4 url="http://127.0.0.1:${PORT[$2]}"
   local args=() raw="$OUT_DIR/raw/$sc-$t-r$round.txt"
   case $sc in
-    throughput) args=(-c"$CONNS" -s "$LUA_DIR/get.lua" "$url/") ;;
+    throughput|first-5s) args=(-c"$CONNS" -s "$LUA_DIR/get.lua" "$url/") ;;
     fixed-rate) args=(-c"$RATE_CONNS" -s "$LUA_DIR/paced.lua" "$url/" -- "$RATE" 1) ;;
     post-1mib)  args=(-c"$POST_CONNS" -s "$LUA_DIR/post.lua" "$url/upload") ;;
   esac
@@ -294,7 +333,7 @@ run_wrk() {
 }
 
 for sc in "${SCENARIOS[@]}"; do
-  [[ $sc == idle ]] && continue
+  [[ $sc == idle || $sc == first-5s ]] && continue
   log "== scenario $sc: warm-up $WARMUP per target, then $ROUNDS round(s) of $DURATION"
   for t in "${TARGETS[@]}"; do run_wrk "$sc" "$t" 0 "$WARMUP"; done
   for r in $(seq 1 "$ROUNDS"); do
@@ -325,6 +364,28 @@ for sc in "${SCENARIOS[@]}"; do
   done
 done
 
+# ---------------------------------------------------------------- the first seconds after a restart
+# Each round restarts each proxy, times start to ready (salve: its /ready answers 200; nginx and
+# HAProxy: the port accepts), and at once runs FIRST_SECONDS of the throughput load. No warm-up: what
+# a pod's first seconds look like after it restarts.
+if [[ " ${SCENARIOS[*]} " == *" first-5s "* ]]; then
+  log "== scenario first-5s: $ROUNDS round(s) of restart + ${FIRST_SECONDS}s"
+  for r in $(seq 1 "$ROUNDS"); do
+    for t in "${TARGETS[@]}"; do
+      [[ $t == direct ]] && continue
+      stop_group "${PGID[$t]}"
+      t0=$(date +%s%N)
+      "start_target_$t"
+      if [[ $t == salve ]]; then
+        wait_http_200 "http://127.0.0.1:$P_ADMIN/ready" 30 "${PGID[salve]}" || { note salve true "first-5s: not ready after restart"; continue; }
+      fi
+      ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+      printf '{"kind":"startup","target":"%s","round":%d,"ready_ms":%d}\n' "$t" "$r" "$ready_ms" >>"$RESULTS"
+      run_wrk first-5s "$t" "$r" "${FIRST_SECONDS}s"
+    done
+  done
+fi
+
 # ---------------------------------------------------------------- report
 for t in "${TARGETS[@]}"; do
   if ! kill -0 -- "-${PGID[$t]}" 2>/dev/null; then note "$t" true "process was no longer running at the end"; fi
@@ -336,6 +397,7 @@ fi
 TOOLS="$(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'); $(nginx -v 2>&1 | sed 's/.*: //')"
 has_target haproxy && TOOLS+="; $(haproxy -v 2>&1 | head -n 1 | awk '{print $1, $2, $3}')"
 
+export USER_DEFAULT LOGGING FIRST_SECONDS
 export LOADAVG_START QUICK DURATION WARMUP ROUNDS RATE IDLE_CONNS PROXY_CPUS LOAD_CPUS SALVE_FLAGS TOOLS
 NOTES_JOINED=$(printf '%s\n' "${NOTES[@]+"${NOTES[@]}"}")
 TARGETS_JOINED=$(IFS=,; echo "${TARGETS[*]}")
@@ -373,6 +435,9 @@ meta = {
     "rate": int(e["RATE"]),
     "idle_conns": int(e["IDLE_CONNS"]),
     "salve_jvm_flags": e["SALVE_FLAGS"],
+    "user_default": e["USER_DEFAULT"] == "1",
+    "logging": e["LOGGING"] == "1",
+    "first_seconds": int(e["FIRST_SECONDS"]),
     "targets": [t for t in e["TARGETS_JOINED"].split(",") if t],
     "scenarios": [s for s in e["SCENARIOS_JOINED"].split(",") if s],
     "notes": [n for n in e["NOTES_JOINED"].split("\n") if n],

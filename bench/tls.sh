@@ -73,7 +73,7 @@ PGID[nginx]=$LAST_PID PORT[nginx]=$NGINX_PORT
 cat >"$D/haproxy/haproxy.cfg" <<EOF
 global
   nbthread 1
-  maxconn 16384
+  maxconn 4096
 defaults
   mode http
   timeout connect 5s

@@ -2,7 +2,7 @@
 # Run by the Dockerfile's build stage (on BUILD_BASE, in a copy of the build context):
 # lays out /out/salve, which the runtime stage copies to /opt/salve as is:
 #   salve.jar      SALVE_JAR (a jar built outside), or built here with the Maven Wrapper
-#   bin/           bin/salve, bin/jvm.flags + container/jvm.flags, the HEALTHCHECK script
+#   bin/           bin/salve, bin/jvm.flags + container/jvm.flags, the HEALTHCHECK script, train-cds
 #   lib/           Netty's native transport, unpacked so it loads without writing or executing in /tmp
 #   java/          a jlinked runtime of the modules salve uses, if BUILD_BASE's JDK can link one; else empty
 set -eu
@@ -16,9 +16,9 @@ else
   ./mvnw -B -q -DskipTests package
   cp proxy/target/salve.jar "$out/salve.jar"
 fi
-cp bin/salve container/healthcheck "$out/bin/"
+cp bin/salve container/healthcheck container/train-cds "$out/bin/"
 { cat bin/jvm.flags; cat container/jvm.flags; } > "$out/bin/jvm.flags"
-chmod 0755 "$out/bin/salve" "$out/bin/healthcheck"
+chmod 0755 "$out/bin/salve" "$out/bin/healthcheck" "$out/bin/train-cds"
 
 if command -v jar >/dev/null 2>&1; then
   (cd /tmp && jar xf "$out/salve.jar" META-INF/native && cp META-INF/native/*.so "$out/lib/")

@@ -224,6 +224,10 @@ grep -q 'salve ready (epoll transport' <<<"$salve_log" \
 touched=$(docker exec -u 0 "$salve_ctr" touch /x 2>&1 || true)
 grep -q 'Read-only file system' <<<"$touched" || fail "the root filesystem is writable: ${touched:-touch /x succeeded}"
 log "epoll transport, uid 10001, read-only root filesystem"
+# The AppCDS archive made at build time (container/train-cds) must be mapped, i.e. valid for this image.
+[ "$(docker exec "$salve_ctr" sh -c 'grep -c /opt/salve/salve.jsa /proc/1/maps')" -gt 0 ] \
+  || fail "the AppCDS archive /opt/salve/salve.jsa is not in use (missing from the image, or refused by the JVM)"
+log "AppCDS archive /opt/salve/salve.jsa mapped"
 # Start-up: from the container's start to salve's "ready" line (both UTC timestamps).
 ready_at=$(grep -m1 -o '^[0-9T:.-]*Z INFO Salve - salve ready' <<<"$salve_log" | cut -d' ' -f1)
 started_at=$(docker inspect -f '{{.State.StartedAt}}' "$salve_ctr")

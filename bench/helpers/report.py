@@ -9,6 +9,7 @@ results.jsonl holds one JSON object per line:
   {"kind": "rss", "target", "when": "idle" | "after_load", "kib"}
   {"kind": "idle", "target", ...output of idle_conns.py...}
   {"kind": "note", "target", "text", "flag": true|false}
+  {"kind": "startup", "target", "round", "ready_ms"}
 """
 import json
 import statistics
@@ -20,6 +21,7 @@ SCENARIO_TITLES = {
     "throughput": "throughput — GET 1 KiB as fast as possible",
     "fixed-rate": "fixed-rate — GET 1 KiB at a fixed total rate (latency overhead)",
     "post-1mib": "post-1mib — POST 1 MiB bodies, streamed to an origin that reads them",
+    "first-5s": "first-5s — GET 1 KiB as fast as possible in the first seconds after a restart (no warm-up)",
 }
 
 
@@ -72,10 +74,15 @@ def main() -> int:
       f"load average at start {meta['loadavg']}")
     w(f"- java: {meta['java']}")
     w(f"- tools: {meta['tools']}")
-    w(f"- CPU split: proxies and origin on CPU {meta['proxy_cpus']}, wrk / load clients on CPU {meta['load_cpus']} (taskset)")
+    if meta.get("user_default"):
+        w(f"- **user-default run**: nothing pinned (proxies, origin and wrk on CPUs {meta['proxy_cpus']}), "
+          "salve started by its launcher")
+    else:
+        w(f"- CPU split: proxies and origin on CPU {meta['proxy_cpus']}, wrk / load clients on CPU {meta['load_cpus']} (taskset)")
+    w(f"- access logs: {'on (salve: its JSON log; nginx: the same fields as JSON, buffer=64k)' if meta.get('logging') else 'off'}")
     w(f"- each scenario: warm-up {meta['warmup']} per target, then {meta['rounds']} interleaved round(s) of "
       f"{meta['duration']} per target ({' → '.join(targets)})")
-    w(f"- salve JVM flags: `{meta['salve_jvm_flags']}` + `-Dsalve.eventLoops=1`")
+    w(f"- salve: `{meta['salve_jvm_flags']}`")
     for n in meta.get("notes", []):
         w(f"- {n}")
     w("")
@@ -184,6 +191,18 @@ def main() -> int:
                 err_cell,
             ]
             w("| " + " | ".join(row) + " |")
+        w("")
+
+    startups = defaultdict(list)
+    for r in recs:
+        if r["kind"] == "startup":
+            startups[r["target"]].append(r["ready_ms"])
+    if startups:
+        w("Start to ready (first-5s rounds; salve: until `/ready` answers 200, the others: until the port accepts), ms:")
+        w("")
+        for t in targets:
+            if t in startups:
+                w(f"- **{t}**: median {fmt_num(med(startups[t]))} ({' / '.join(str(x) for x in startups[t])})")
         w("")
 
     rss = defaultdict(dict)

@@ -110,6 +110,11 @@ upstreams:
 {{- fail (printf "salve.ports.ingress is %v but listener %q in salve.config listens on %s" $s.ports.ingress $s.ingressListener $ingress) -}}
 {{- end -}}
 {{- end -}}
+{{- range $s.tlsSecrets -}}
+{{- if not (and .name .secretName (regexMatch "^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$" (toString .name))) -}}
+{{- fail (printf "salve.tlsSecrets: each entry needs a name (lower-case letters, digits and '-', at most 42 characters; it names the volume and the folder /etc/salve/tls/<name>) and a secretName, got %v" .) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (not $s.rollOnConfigChange) (eq (toString (dig "reload" "watch" true $config)) "false") -}}
 {{- fail "salve.rollOnConfigChange is false and salve.config.reload.watch is false: a config change would reach no running pod" -}}
 {{- end -}}
@@ -183,6 +188,11 @@ when salve.nativeSidecar is true. */}}
       readOnly: true
     - name: salve-tmp
       mountPath: /tmp
+    {{- range $s.tlsSecrets }}
+    - name: salve-tls-{{ .name }}
+      mountPath: /etc/salve/tls/{{ .name }}
+      readOnly: true
+    {{- end }}
 {{- end }}
 
 {{/* The volumes salve.sidecar mounts (list items of a pod's volumes). */}}
@@ -193,4 +203,9 @@ when salve.nativeSidecar is true. */}}
 - name: salve-tmp
   emptyDir:
     sizeLimit: {{ .Values.salve.tmpSizeLimit }}
+{{- range .Values.salve.tlsSecrets }}
+- name: salve-tls-{{ .name }}
+  secret:
+    secretName: {{ .secretName }}
+{{- end }}
 {{- end }}

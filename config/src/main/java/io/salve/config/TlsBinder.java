@@ -22,6 +22,7 @@ final class TlsBinder {
   static final List<String> LISTENER_KEYS = List.of("cert", "key", "clientCa", "alpn", "certificates");
   static final List<String> UPSTREAM_KEYS = List.of("ca", "sni", "cert", "key", "verify");
   static final String HTTP_1_1 = "http/1.1";
+  static final String H2 = "h2";
 
   /** A DNS name, or one leading {@code *.} wildcard label. */
   private static final Pattern SERVER_NAME =
@@ -33,8 +34,12 @@ final class TlsBinder {
     this.nodes = nodes;
   }
 
-  /** @return the listener's TLS settings, or null when it has none (or they are unusable). */
-  ListenerTlsConfig listener(Section l) {
+  /**
+   * @param protocols what the listener serves: ALPN offers those ({@code h2} before {@code http/1.1})
+   *     unless {@code tls.alpn} restricts it
+   * @return the listener's TLS settings, or null when it has none (or they are unusable)
+   */
+  ListenerTlsConfig listener(Section l, ListenerProtocols protocols) {
     Section t = l.section("tls", "a map of cert, key, clientCa, alpn, certificates", LISTENER_KEYS);
     if (t == null) {
       return null;
@@ -42,7 +47,7 @@ final class TlsBinder {
     Path cert = t.required("cert", "the path of a PEM certificate chain", this::file);
     Path key = t.required("key", "the path of a PEM private key", this::file);
     Path clientCa = t.value("clientCa", null, this::file);
-    List<String> alpn = alpn(t);
+    List<String> alpn = alpn(t, protocols);
     List<ListenerTlsConfig.SniCertificate> certificates = certificates(t);
     return cert == null || key == null ? null : new ListenerTlsConfig(cert, key, clientCa, alpn, certificates);
   }
@@ -66,31 +71,43 @@ final class TlsBinder {
     return new UpstreamTlsConfig(ca, sni == null ? null : sni.toLowerCase(Locale.ROOT), cert, key, verify);
   }
 
-  private List<String> alpn(Section t) {
-    List<Node> items = t.list("alpn", "a list of protocols like [http/1.1]");
+  /**
+   * {@code tls.alpn}: by default what the listener serves, {@code h2} first; a list restricts it (in
+   * the server's order of preference), and may name only protocols the listener serves.
+   */
+  private List<String> alpn(Section t, ListenerProtocols served) {
+    List<String> offered = new ArrayList<>();
+    if (served.http2()) {
+      offered.add(H2);
+    }
+    if (served.http1()) {
+      offered.add(HTTP_1_1);
+    }
+    List<Node> items = t.list("alpn", "a list of protocols like [h2, http/1.1]");
     if (items == null) {
-      return List.of(HTTP_1_1);
+      return offered;
     }
     List<String> protocols = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       String path = t.path("alpn") + "[" + i + "]";
-      String p = nodes.text(items.get(i), path, "http/1.1");
+      String p = nodes.text(items.get(i), path, "h2 or http/1.1");
       if (p == null) {
         continue;
       }
       String lower = p.trim().toLowerCase(Locale.ROOT);
-      if (lower.equals("h2")) {
-        nodes.report(items.get(i), path + ": h2 is not supported yet (salve speaks HTTP/1.1 only; expected: http/1.1)");
-      } else if (!lower.equals(HTTP_1_1)) {
-        nodes.invalid(items.get(i), path, "http/1.1");
+      if (!lower.equals(H2) && !lower.equals(HTTP_1_1)) {
+        nodes.invalid(items.get(i), path, "h2 or http/1.1");
+      } else if (!offered.contains(lower)) {
+        nodes.report(items.get(i), path + ": " + lower + " is not among the listener's protocols ("
+            + (lower.equals(H2) ? "h2" : "http1") + " is missing from listeners[].protocols)");
       } else if (!protocols.contains(lower)) {
         protocols.add(lower);
       }
     }
     if (protocols.isEmpty() && items.isEmpty()) {
-      nodes.invalid(t.get("alpn"), t.path("alpn"), "a non-empty list like [http/1.1]");
+      nodes.invalid(t.get("alpn"), t.path("alpn"), "a non-empty list like [h2, http/1.1]");
     }
-    return protocols.isEmpty() ? List.of(HTTP_1_1) : protocols;
+    return protocols.isEmpty() ? offered : protocols;
   }
 
   private List<ListenerTlsConfig.SniCertificate> certificates(Section t) {

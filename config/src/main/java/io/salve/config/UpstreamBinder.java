@@ -17,11 +17,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class UpstreamBinder {
   static final List<String> KEYS = List.of("endpoints", "loadBalancer", "connectTimeout", "idleTimeout",
       "maxConnectionsPerEndpoint", "maxConcurrentRequests", "circuitBreaker", "outlierDetection", "healthCheck",
-      "retry", "retryBudget", "discovery", "leases", "recovery", "tls");
+      "retry", "retryBudget", "discovery", "leases", "recovery", "tls", "protocol");
   static final RetryBudgetConfig DEFAULT_RETRY_BUDGET = new RetryBudgetConfig(0.2, 10);
 
   private static final Map<String, LoadBalancerType> LOAD_BALANCERS =
       Nodes.choices(LoadBalancerType.values(), LoadBalancerType::key);
+  private static final Map<String, UpstreamProtocol> PROTOCOLS =
+      Nodes.choices(UpstreamProtocol.values(), UpstreamProtocol::key);
   private static final String ENDPOINT = "host:port with a port from 1 to 65535, or {address, weight}";
 
   private final Nodes nodes;
@@ -80,6 +82,18 @@ final class UpstreamBinder {
           + healthCheck.type().name().toLowerCase(java.util.Locale.ROOT) + " probes over TLS are not supported yet"
           + " (expected: type: tcp on an upstream with tls)");
     }
+    UpstreamProtocol protocol = s.choice("protocol", UpstreamProtocol.HTTP1, PROTOCOLS);
+    if (protocol == UpstreamProtocol.H2C && s.has("tls")) {
+      nodes.report(s.get("protocol"), s.path("protocol") + ": h2c is cleartext HTTP/2 and this upstream has tls;"
+          + " over TLS, HTTP/2 is h2 (expected: http1 or h2)");
+    } else if (protocol == UpstreamProtocol.H2 && !s.has("tls")) {
+      nodes.report(s.get("protocol"), s.path("protocol") + ": h2 is HTTP/2 over TLS and this upstream has no tls;"
+          + " cleartext HTTP/2 is h2c (expected: http1 or h2c)");
+    }
+    if (upstreamTls != null && protocol == UpstreamProtocol.H2) {
+      upstreamTls = new UpstreamTlsConfig(upstreamTls.ca(), upstreamTls.sni(), upstreamTls.cert(), upstreamTls.key(),
+          upstreamTls.verify(), "h2");
+    }
     return new UpstreamConfig(
         name,
         endpoints,
@@ -98,7 +112,8 @@ final class UpstreamBinder {
         discovery,
         leases,
         recovery(s.section("recovery", "a map of after, webhook", List.of("after", "webhook"))),
-        upstreamTls);
+        upstreamTls,
+        protocol);
   }
 
   private List<EndpointConfig> endpoints(Section s) {

@@ -22,6 +22,7 @@ import java.util.List;
  * @param leases admin-API leases, or null
  * @param recovery recovery actions, or null
  * @param tls TLS origination, or null for plaintext
+ * @param protocol what salve speaks to the endpoints (default http1)
  */
 public record UpstreamConfig(
     String name,
@@ -39,12 +40,36 @@ public record UpstreamConfig(
     DiscoveryConfig discovery,
     LeasesConfig leases,
     RecoveryConfig recovery,
-    UpstreamTlsConfig tls) {
+    UpstreamTlsConfig tls,
+    UpstreamProtocol protocol) {
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
   }
 
-  /** A plaintext upstream. */
+  /** An HTTP/1.1 upstream. */
+  public UpstreamConfig(
+      String name,
+      List<EndpointConfig> endpoints,
+      LoadBalancerType loadBalancer,
+      Duration connectTimeout,
+      Duration idleTimeout,
+      int maxConnectionsPerEndpoint,
+      int maxConcurrentRequests,
+      CircuitBreakerConfig circuitBreaker,
+      OutlierDetectionConfig outlierDetection,
+      HealthCheckConfig healthCheck,
+      RetryConfig retry,
+      RetryBudgetConfig retryBudget,
+      DiscoveryConfig discovery,
+      LeasesConfig leases,
+      RecoveryConfig recovery,
+      UpstreamTlsConfig tls) {
+    this(name, endpoints, loadBalancer, connectTimeout, idleTimeout, maxConnectionsPerEndpoint,
+        maxConcurrentRequests, circuitBreaker, outlierDetection, healthCheck, retry, retryBudget, discovery, leases,
+        recovery, tls, UpstreamProtocol.HTTP1);
+  }
+
+  /** A plaintext HTTP/1.1 upstream. */
   public UpstreamConfig(
       String name,
       List<EndpointConfig> endpoints,
@@ -63,6 +88,6 @@ public record UpstreamConfig(
       RecoveryConfig recovery) {
     this(name, endpoints, loadBalancer, connectTimeout, idleTimeout, maxConnectionsPerEndpoint,
         maxConcurrentRequests, circuitBreaker, outlierDetection, healthCheck, retry, retryBudget, discovery, leases,
-        recovery, null);
+        recovery, null, UpstreamProtocol.HTTP1);
   }
 }

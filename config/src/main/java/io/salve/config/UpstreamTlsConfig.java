@@ -10,5 +10,11 @@ import java.nio.file.Path;
  * @param cert PEM client certificate chain presented to the upstream (mTLS), or null
  * @param key PEM private key of {@code cert}, or null
  * @param verify whether the upstream's certificate and name are verified (default true)
+ * @param alpn the protocol offered by ALPN: {@code h2} for {@code protocol: h2}, else {@code http/1.1}
  */
-public record UpstreamTlsConfig(Path ca, String sni, Path cert, Path key, boolean verify) {}
+public record UpstreamTlsConfig(Path ca, String sni, Path cert, Path key, boolean verify, String alpn) {
+  /** HTTP/1.1 over TLS. */
+  public UpstreamTlsConfig(Path ca, String sni, Path cert, Path key, boolean verify) {
+    this(ca, sni, cert, key, verify, "http/1.1");
+  }
+}

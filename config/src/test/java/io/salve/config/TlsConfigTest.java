@@ -52,17 +52,49 @@ class TlsConfigTest {
   }
 
   @Test
-  void plaintextByDefaultAndAlpnDefaultsToHttp11() {
+  void plaintextByDefault_andAlpnOffersH2ThenHttp11() {
     assertThat(load(listener("null", "{}")).listeners().get(0).tls()).isNull();
-    assertThat(load(listener("{ cert: %s, key: %s }".formatted(cert, key), "{}")).listeners().get(0).tls().alpn())
-        .containsExactly("http/1.1");
+    ListenerConfig l = load(listener("{ cert: %s, key: %s }".formatted(cert, key), "{}")).listeners().get(0);
+    assertThat(l.tls().alpn()).containsExactly("h2", "http/1.1");
+    assertThat(l.protocols()).isEqualTo(ListenerProtocols.DEFAULT);
   }
 
   @Test
-  void h2IsRefusedAsNotSupportedYet() {
-    assertThat(errors(listener("{ cert: %s, key: %s, alpn: [h2, http/1.1] }".formatted(cert, key), "{}")))
-        .containsExactly("4:46: listeners[0].tls.alpn[0]: h2 is not supported yet"
-            .replace("4:46", errorsPosition(cert, key)) + " (salve speaks HTTP/1.1 only; expected: http/1.1)");
+  void alpnRestrictsWhatATlsListenerServes() {
+    ListenerConfig h1 = load(listener("{ cert: %s, key: %s, alpn: [http/1.1] }".formatted(cert, key), "{}")).listeners().get(0);
+    assertThat(h1.tls().alpn()).containsExactly("http/1.1");
+    assertThat(h1.protocols()).as("HTTP/2 is not served where ALPN does not offer it").isEqualTo(ListenerProtocols.HTTP1_ONLY);
+    ListenerConfig h2 = load(listener("{ cert: %s, key: %s, alpn: [h2] }".formatted(cert, key), "{}")).listeners().get(0);
+    assertThat(h2.tls().alpn()).containsExactly("h2");
+    assertThat(h2.protocols().http2()).isTrue();
+  }
+
+  @Test
+  void alpnNamesOnlyWhatTheListenerServes() {
+    String onlyHttp1 = listener("{ cert: %s, key: %s, alpn: [h2, http/1.1] }".formatted(cert, key), "{}")
+        .replace("    routes:", "    protocols: [http1]\n    routes:");
+    assertThat(errors(onlyHttp1)).containsExactly("4:46: listeners[0].tls.alpn[0]: h2 is not among the listener's"
+        .replace("4:46", errorsPosition(cert, key)) + " protocols (h2 is missing from listeners[].protocols)");
+  }
+
+  @Test
+  void aTlsListenerSpeaksH2_andRefusesH2c() {
+    String tls = "{ cert: %s, key: %s }".formatted(cert, key);
+    String withH2 = listener(tls, "{}").replace("    routes:", "    protocols: [h2]\n    routes:");
+    assertThat(load(withH2).listeners().get(0).protocols()).isEqualTo(new ListenerProtocols(false, true, 100));
+    assertThat(load(withH2).listeners().get(0).tls().alpn()).containsExactly("h2");
+    String withH2c = listener(tls, "{}").replace("    routes:", "    protocols: [http1, h2c]\n    routes:");
+    assertThat(errors(withH2c)).containsExactly(
+        "5:24: listeners[0].protocols[1]: h2c is cleartext HTTP/2 and this listener has tls; there HTTP/2 is h2,"
+            + " negotiated by ALPN (expected: http1 or h2)");
+  }
+
+  @Test
+  void aPlaintextListenerRefusesH2() {
+    String withH2 = listener("null", "{}").replace("    tls: null\n    routes:", "    protocols: [http1, h2]\n    routes:");
+    assertThat(errors(withH2)).containsExactly(
+        "4:24: listeners[0].protocols[1]: h2 is HTTP/2 over TLS and this listener has no tls; cleartext HTTP/2"
+            + " is h2c (expected: http1 or h2c)");
   }
 
   private static String errorsPosition(String cert, String key) {

@@ -164,7 +164,7 @@ class HealthCheckIT {
       assertThat(Http.get(salve.adminPort(), "/ready").statusCode()).isEqualTo(200);
 
       a().stubFor(get("/healthz").willReturn(aResponse().withStatus(503)));
-      await().atMost(Duration.ofSeconds(3)).pollInterval(POLL)
+      await().atMost(Duration.ofSeconds(10)).pollInterval(POLL)
           .until(() -> Http.get(salve.adminPort(), "/ready").statusCode() == 503);
       JsonNode ready = json(Http.get(salve.adminPort(), "/ready"));
       assertThat(ready.path("reason").asText()).isEqualTo("upstream 'app' has no healthy endpoint");
@@ -174,7 +174,7 @@ class HealthCheckIT {
       assertThat(Http.get(salve.adminPort(), "/live").statusCode()).isEqualTo(200);
 
       a().stubFor(get("/healthz").willReturn(aResponse().withStatus(200)));
-      await().atMost(Duration.ofSeconds(3)).pollInterval(POLL)
+      await().atMost(Duration.ofSeconds(10)).pollInterval(POLL)
           .until(() -> Http.get(salve.adminPort(), "/ready").statusCode() == 200);
       assertThat(Http.get(salve.port("egress"), "/work").statusCode()).isEqualTo(200);
       assertThat(salve.stderr()).contains("upstream app recovered after");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.salve.it.support.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,6 +187,47 @@ class HelmChartIT {
     });
     List<Map<String, Object>> containers = cast(pod.get("containers"));
     assertThat(containers).extracting(c -> c.get("name")).containsExactly("app");
+  }
+
+  @Test
+  void tlsSecretsAreMountedWholeAndReadOnly() throws Exception {
+    Path valuesFile = CHART.resolve("ci/tls-values.yaml");
+    Manifests m = render(valuesFile);
+
+    Map<String, Object> pod = m.podSpec("rel-salve");
+    List<Map<String, Object>> volumes = cast(pod.get("volumes"));
+    assertThat(volumes)
+        .anySatisfy(v -> assertThat(v).isEqualTo(Map.of("name", "salve-tls-ingress", "secret", Map.of("secretName", "shop-ingress-tls"))))
+        .anySatisfy(v -> assertThat(v).isEqualTo(Map.of("name", "salve-tls-payments", "secret", Map.of("secretName", "shop-payments-mtls"))));
+    Map<String, Object> salve = container(pod, "salve");
+    assertLockedDown(salve);
+    List<Map<String, Object>> mounts = cast(salve.get("volumeMounts"));
+    // A whole-volume mount, never subPath: the kubelet swaps ..data on a Secret change and salve reloads.
+    assertThat(mounts)
+        .contains(Map.of("name", "salve-tls-ingress", "mountPath", "/etc/salve/tls/ingress", "readOnly", true))
+        .contains(Map.of("name", "salve-tls-payments", "mountPath", "/etc/salve/tls/payments", "readOnly", true))
+        .allSatisfy(v -> assertThat(v).doesNotContainKey("subPath"));
+
+    // The rendered config passes the real jar's check with real certificates where the Secrets mount.
+    TestPki pki = new TestPki(Files.createDirectories(tmp.resolve("pki")));
+    TestPki.Issued ca = pki.ca("shop CA");
+    for (String secret : List.of("ingress", "payments")) {
+      Path dir = Files.createDirectories(tmp.resolve("tls").resolve(secret));
+      TestPki.Issued leaf = pki.leaf(ca, "CN=" + secret, List.of("dns:" + secret + ".shop"), false, false);
+      TestPki.writeCerts(dir.resolve("tls.crt"), leaf.chain());
+      TestPki.writeKey(dir.resolve("tls.key"), leaf.keys().getPrivate(), false);
+      TestPki.writeCerts(dir.resolve("ca.crt"), ca.cert());
+    }
+    String config = m.configYaml("rel-salve-config");
+    assertThat(config).contains("/etc/salve/tls/ingress/tls.crt", "/etc/salve/tls/payments/ca.crt");
+    assertPassesCheckConfig(config.replace("/etc/salve/tls/", tmp.resolve("tls").toAbsolutePath() + "/"));
+  }
+
+  @Test
+  void refusesATlsSecretWithoutAUsableName() {
+    assertThatThrownBy(() -> new Helm(CHART).template().withName("rel")
+            .set("salve.tlsSecrets[0].name", "Web_TLS").set("salve.tlsSecrets[0].secretName", "web-tls").call())
+        .hasMessageContaining("salve.tlsSecrets: each entry needs a name");
   }
 
   @Test

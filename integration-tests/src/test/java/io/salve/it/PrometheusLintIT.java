@@ -35,6 +35,7 @@ class PrometheusLintIT {
           "salve_request_duration_seconds",
           "salve_upstream_requests_total",
           "salve_upstream_connections",
+          "salve_upstream_streams",
           "salve_inflight_requests",
           "salve_retries_total",
           "salve_retry_budget_exhausted_total",

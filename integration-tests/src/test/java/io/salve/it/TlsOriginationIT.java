@@ -29,6 +29,8 @@ class TlsOriginationIT {
   private static WireMockServer secure;
   /** An expired certificate. */
   private static WireMockServer expired;
+  /** A trusted certificate, HTTP/1.1 only (no h2 by ALPN), no client certificate asked. */
+  private static WireMockServer h1only;
   private static SalveProcess salve;
   private static java.security.cert.X509Certificate clientCert;
 
@@ -46,6 +48,7 @@ class TlsOriginationIT {
     secure = https(pki.keystore("secure", pki.leaf(ca, "CN=localhost", List.of("dns:localhost"), false, false)),
         pki.truststore("trust", ca));
     expired = https(pki.keystore("expired", pki.leaf(ca, "CN=localhost", List.of("dns:localhost"), true, false)), null);
+    h1only = https(pki.keystore("h1only", pki.leaf(ca, "CN=localhost", List.of("dns:localhost"), false, false)), null, true);
     Path d = pki.dir();
     String yaml =
         """
@@ -61,6 +64,8 @@ class TlsOriginationIT {
               - { match: { pathPrefix: /nocert }, upstream: nocert }
               - { match: { pathPrefix: /insecure }, upstream: insecure }
               - { match: { pathPrefix: /breaker }, upstream: breaker }
+              - { match: { pathPrefix: /h2good }, upstream: h2good }
+              - { match: { pathPrefix: /noh2 }, upstream: noh2 }
         upstreams:
           good:
             endpoints: [127.0.0.1:%2$d]
@@ -86,12 +91,25 @@ class TlsOriginationIT {
             tls: { ca: %1$s/other-ca.crt, sni: localhost }
             retry: { maxAttempts: 1 }
             circuitBreaker: { failureThreshold: 2, openDuration: 1m }
-        """.formatted(d, secure.httpsPort(), expired.httpsPort());
+          h2good:
+            protocol: h2
+            endpoints: [127.0.0.1:%2$d]
+            tls: { ca: %1$s/ca.crt, sni: localhost, cert: %1$s/client.crt, key: %1$s/client.key }
+          noh2:
+            protocol: h2
+            endpoints: [127.0.0.1:%4$d]
+            tls: { ca: %1$s/ca.crt, sni: localhost }
+            retry: { maxAttempts: 1 }
+        """.formatted(d, secure.httpsPort(), expired.httpsPort(), h1only.httpsPort());
     salve = SalveProcess.start(yaml);
   }
 
   private static WireMockServer https(Path keystore, Path truststore) {
-    var o = options().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
+    return https(keystore, truststore, false);
+  }
+
+  private static WireMockServer https(Path keystore, Path truststore, boolean http1Only) {
+    var o = options().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort().http2TlsDisabled(http1Only)
         .keystorePath(keystore.toString()).keystoreType("PKCS12")
         .keystorePassword(TestPki.password()).keyManagerPassword(TestPki.password());
     if (truststore != null) {
@@ -106,7 +124,7 @@ class TlsOriginationIT {
 
   @AfterAll
   static void stop() throws Exception {
-    LoopbackWireMock.stopAll(salve, secure, expired);
+    LoopbackWireMock.stopAll(salve, secure, expired, h1only);
   }
 
   @Test
@@ -172,6 +190,31 @@ class TlsOriginationIT {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
         assertThat(salve.stderr()).contains("upstream 'nocert' endpoint 127.0.0.1:" + secure.httpsPort()
             + ": TLS error after the handshake:"));
+  }
+
+  @Test
+  void protocolH2IsAgreedByAlpnAndItsRequestsAreStreamsOfOneConnection() {
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = Http.get(salve.port("egress"), "/h2good");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("secure");
+    }
+    assertThat(secure.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+            com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/h2good"))))
+        .hasSize(3)
+        .allSatisfy(seen -> assertThat(seen.getProtocol()).isEqualTo("HTTP/2.0"));
+    assertThat(Http.metric(salve.adminPort(), "salve_upstream_tls_handshakes_total", "upstream=h2good",
+        "result=success")).as("one connection, one handshake").isEqualTo(1.0);
+  }
+
+  @Test
+  void protocolH2ToAnUpstreamThatOnlyAgreesToHttp11IsATlsError() {
+    HttpResponse<String> r = Http.get(salve.port("egress"), "/noh2");
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.headers().firstValue("x-salve-error")).hasValue("upstream_tls_error");
+    assertThat(h1only.getAllServeEvents()).as("nothing was sent").isEmpty();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(salve.stderr()).contains("the upstream did not agree to h2 by ALPN (it chose nothing)"));
   }
 
   private static void assertTlsError(String path, String upstream, String reason) {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * TLS termination on the real jar: certificates by SNI, ALPN http/1.1, client certificates (mTLS)
+ * TLS termination on the real jar: certificates by SNI, ALPN (http/1.1, and h2 by default), client certificates (mTLS)
  * with the forwarded identity and routes on it, and the refusals with their metric.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -151,6 +151,27 @@ class TlsTerminationIT {
     String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(web.cert().getEncoded()));
     assertThat(seen.get(0).getHeader("x-forwarded-client-cert"))
         .isEqualTo("Hash=" + hash + ";Subject=\"O=Acme,CN=web\";URI=spiffe://example.org/web;DNS=web.example.org");
+  }
+
+  @Test
+  void h2IsNegotiatedByAlpnAndEachStreamCarriesTheConnectionsIdentity() throws Exception {
+    HttpClient h2 = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_2)
+        .sslContext(TestPki.clientContext(ca, web))
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+    for (int i = 0; i < 3; i++) { // streams of one connection
+      HttpResponse<String> r = send(h2, salve.port("mtls"), "/h2/" + i, "URI=spiffe://example.org/admin");
+      assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-salve-upstream")).hasValue("web"); // matched on clientUri
+    }
+    LoggedRequest seen = upstream.findAll(anyRequestedFor(urlEqualTo("/h2/2"))).get(0);
+    assertThat(seen.getHeader("x-forwarded-proto")).isEqualTo("https");
+    assertThat(seen.getHeader("x-forwarded-client-cert")).startsWith("Hash=").endsWith(";URI=spiffe://example.org/web;DNS=web.example.org");
+    // The access log is written in batches, after the answer.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(salve.stdout()).contains("\"protocol\":\"HTTP/2.0\",\"path\":\"/h2/2\""));
   }
 
   @Test

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.salve.it.support.Http;
 import io.salve.it.support.SalveProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -172,6 +173,15 @@ class WebSocketIT {
       collector.gone.get(10, TimeUnit.SECONDS);
       // 1006: the JDK's code for a connection that ended without a close frame.
       assertThat(collector.closed.getNow(WebSocket.NORMAL_CLOSURE + 5)).isEqualTo(1006);
+      int admin = salve.adminPort();
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(Http.metric(admin, "salve_tunnels_closed_total", "listener=egress", "end=idle_timeout")).isEqualTo(1.0));
+      assertThat(Http.metric(admin, "salve_tunnels_opened_total", "listener=egress")).isEqualTo(1.0);
+      assertThat(Http.metric(admin, "salve_tunnels_open", "listener=egress")).isEqualTo(0.0);
+      assertThat(Http.metric(admin, "salve_tunnels_closed_total", "listener=egress", "end=client_closed")).isEqualTo(0.0);
+      // The masked "once" text frame went up (4-byte mask), the unmasked echo came back.
+      assertThat(Http.metric(admin, "salve_tunnel_bytes_total", "listener=egress", "direction=to_upstream")).isGreaterThan(4.0);
+      assertThat(Http.metric(admin, "salve_tunnel_bytes_total", "listener=egress", "direction=to_client")).isGreaterThan(4.0);
     }
   }
 

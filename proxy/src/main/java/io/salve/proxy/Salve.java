@@ -25,6 +25,7 @@ import io.salve.proxy.metrics.GcMetrics;
 import io.salve.proxy.metrics.HealthMetrics;
 import io.salve.proxy.metrics.ProcessMetrics;
 import io.salve.proxy.metrics.ProxyMetrics;
+import io.salve.proxy.metrics.TunnelMetrics;
 import io.salve.proxy.metrics.TlsMetrics;
 import io.salve.proxy.metrics.ReloadMetrics;
 import io.salve.proxy.metrics.UpstreamMeters;
@@ -102,6 +103,8 @@ public final class Salve implements AutoCloseable {
     ProxyMetrics metrics = new ProxyMetrics(registry);
     List<ExchangeObserver> observers = new ArrayList<>();
     observers.add(metrics);
+    TunnelMetrics tunnelMetrics = new TunnelMetrics(registry);
+    observers.add(tunnelMetrics);
     if (config.accessLog().enabled()) {
       accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out));
       accessLog.bindTo(registry);
@@ -113,6 +116,7 @@ public final class Salve implements AutoCloseable {
     UpstreamMeters upstreamMeters = new UpstreamMeters(registry, metrics);
     upstreams.all().forEach(upstreamMeters::bind);
     config.listeners().forEach(l -> metrics.bindListener(l.name()));
+    config.listeners().forEach(l -> tunnelMetrics.bindListener(l.name()));
     bindJvmMetrics();
     this.shedding = LoadShedding.create(config, workers);
     ShedMetrics.bind(registry, shedding, config);
@@ -228,6 +232,7 @@ public final class Salve implements AutoCloseable {
         m.put("inFlight", e.inFlight().get());
         m.put("openConnections", e.openConnections().get());
         m.put("idleConnections", e.idleConnections().get());
+        m.put("openStreams", e.openStreams().get());
         m.putAll(health.describe(e));
         if (u.outliers() != null) {
           m.putAll(u.outliers().describe(e.key()));
@@ -236,6 +241,7 @@ public final class Salve implements AutoCloseable {
       }
       Map<String, Object> um = new LinkedHashMap<>();
       um.put("loadBalancer", u.config().loadBalancer().key());
+      um.put("protocol", u.config().protocol().key());
       um.put("inFlight", u.bulkhead().inFlight());
       um.put("maxConcurrentRequests", u.bulkhead().max());
       if (u.breaker() != null) {

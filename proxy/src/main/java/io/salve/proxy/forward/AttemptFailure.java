@@ -10,6 +10,11 @@ enum AttemptFailure {
   /** The TLS handshake failed: nothing was sent; judged as a connect failure. */
   TLS(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_error", "the TLS handshake with the upstream failed", "tls_error"),
   POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "no upstream connection became free in time", "pool_exhausted"),
+  /**
+   * The upstream did not process the stream (HTTP/2 REFUSED_STREAM, or above a GOAWAY's last stream
+   * id): judged as a connect failure, so it is retried whatever the method.
+   */
+  REFUSED(HttpResponseStatus.BAD_GATEWAY, "upstream_refused", "upstream refused the stream without processing it", "refused"),
   RESET(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "upstream closed the connection before a full response", "reset"),
   TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "upstream did not answer in time", "timeout"),
   PROTOCOL(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "upstream sent a malformed response", "protocol_error");
@@ -49,6 +54,7 @@ enum AttemptFailure {
     switch (this) {
       case CONNECT:
       case TLS:
+      case REFUSED:
         return AttemptOutcome.connectFailure();
       case RESET:
       case PROTOCOL:

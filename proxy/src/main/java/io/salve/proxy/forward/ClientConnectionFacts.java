@@ -1,6 +1,7 @@
 package io.salve.proxy.forward;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.salve.proxy.route.ClientNames;
 import io.salve.proxy.tls.ClientIdentity;
@@ -18,8 +19,10 @@ final class ClientConnectionFacts {
   private ClientIdentity namedIdentity;
   private ClientNames clientNames;
 
+  /** @param channel the client connection, or one of its HTTP/2 streams (the facts are the connection's) */
   ClientConnectionFacts(Channel channel) {
-    this.channel = channel;
+    // TLS (its handler, the verified identity) lives on the connection, not on a stream's child channel.
+    this.channel = channel instanceof Http2StreamChannel ? channel.parent() : channel;
   }
 
   /** @return the client's address as text. */

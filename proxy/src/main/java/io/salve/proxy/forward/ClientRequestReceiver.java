@@ -29,14 +29,21 @@ import java.io.IOException;
  * it for the upstream, and hands it with its body to a {@link ProxyExchange}, through the connection's {@link Http1ClientSide}. Requests that cannot
  * be forwarded are answered here and never reach an upstream.
  *
+ * <p>On an HTTP/2 stream ({@link #forStream}) the receiver takes exactly one request: the stream is
+ * the exchange's client side ({@link Http2StreamClientSide}), no keep-alive or client timeouts apply
+ * (the connection's own handlers keep those), and the exchange's end ends the stream.
+ *
  * <p>The channel does not auto-read: {@link io.salve.proxy.transport.OneMessagePerRead} in front hands
  * on one message per {@link #readMore}, so pipelined requests wait their turn and bodies move only as
  * fast as the upstream takes them.
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientRequestReceiver.class);
+  private static final RequestChecks.Rejection SHED =
+      new RequestChecks.Rejection(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", "request shed under load");
   private final ListenerSlot slot;
-  private final ClientTimeoutsHandler timeouts;
+  private final ClientTimeoutsHandler timeouts; // null on an HTTP/2 stream
+  private final boolean stream;
   // The listener's context as of the current request's head: a reload affects the next request.
   private ListenerContext listener;
   private ChannelHandlerContext ctx;
@@ -51,12 +58,18 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     this.slot = slot;
     this.listener = slot.current();
     this.timeouts = timeouts;
+    this.stream = timeouts == null;
+  }
+
+  /** A receiver for one HTTP/2 stream's request (its child channel speaks {@code HttpObject}s). */
+  public static ClientRequestReceiver forStream(ListenerSlot slot) {
+    return new ClientRequestReceiver(slot, null);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.side = new Http1ClientSide(ctx, this);
+    this.side = stream ? new Http2StreamClientSide(ctx, this) : new Http1ClientSide(ctx, this);
     this.connection = new ClientConnectionFacts(ctx.channel());
   }
 
@@ -74,7 +87,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest) {
-      timeouts.headReceived();
+      if (timeouts != null) {
+        timeouts.headReceived();
+      }
       onRequestHead((HttpRequest) msg);
     }
     if (msg instanceof HttpContent) {
@@ -112,7 +127,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     if (skipUntilLast && last) {
       skipUntilLast = false;
-      timeouts.awaitingRequest();
+      if (timeouts != null) {
+        timeouts.awaitingRequest();
+      }
     }
     readMore();
   }
@@ -162,7 +179,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
     AdmissionControl.Permit permit = listener.admission().tryAdmit(listener.name(), route);
     if (permit == null) {
-      shed(req, epochMillis, startNanos);
+      reject(req, SHED, epochMillis, startNanos, false); // 503 with Retry-After; nothing read past the head
       return;
     }
     boolean chunked = (fields & FieldScan.TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req);
@@ -177,11 +194,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, new RequestChecks.Rejection(HttpResponseStatus.BAD_REQUEST, "bad_request", "Connection names a field that cannot be removed"), epochMillis, startNanos, true);
       return;
     }
-    String client = connection.peer();
     RequestFacts facts =
         new RequestFacts(
-            method, target.path(), requestId, client, epochMillis, startNanos, clientVersion, clientKeepAlive,
-            req.method() == HttpMethod.HEAD, hasBody, maxBody,
+            method, target.path(), requestId, connection.peer(), epochMillis, startNanos, clientVersion, clientKeepAlive,
+            req.method() == HttpMethod.HEAD, hasBody, maxBody, protocol(clientVersion),
             GrpcCall.of(headers.get(HttpHeaderNames.CONTENT_TYPE), headers.get(ErrorResponses.GRPC_TIMEOUT)));
     Upstream upstream = listener.upstreams().get(route.upstream());
     exchange = new ProxyExchange(side, listener, route, upstream, req, facts, permit, upgrade);
@@ -200,10 +216,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
    * @param requestRead whether the request's last part was received; if not (and the connection
    *     stays open, so the request has no body) its empty last part is skipped before the next one
    */
-
   void exchangeFinished(boolean closeClient, boolean requestRead) {
     exchange = null;
-    if (closeClient) {
+    if (closeClient || stream) {
+      // A stream carries one request; an unread body was answered without it, and the stream reset.
       closing = true;
       return;
     }
@@ -213,13 +229,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       skipUntilLast = true;
     }
     readMore();
-  }
-
-  /** Sheds a request: 503 with Retry-After, without reading more of it than its head. */
-  private void shed(HttpRequest req, long epochMillis, long startNanos) {
-    RequestChecks.Rejection r =
-        new RequestChecks.Rejection(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", "request shed under load");
-    reject(req, r, epochMillis, startNanos, false);
   }
 
   private void reject(
@@ -242,7 +251,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             new ExchangeRecord(
                 epochMillis, req.headers().get(ForwardedHeaders.X_REQUEST_ID), connection.peer(),
                 req.method().name(), req.uri(), listener.name(), null, null, null, response.status().code(),
-                listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason(), grpcStatus));
+                listener.ticker().nanos() - startNanos, 0, 0, 0, r.reason(), protocol(req.protocolVersion()),
+                grpcStatus));
     if (close) {
       closing = true;
       f.addListener(ChannelFutureListener.CLOSE);
@@ -252,8 +262,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
   }
 
-
-
+  /** @return the client's protocol as the access log and metrics name it. */
+  private String protocol(HttpVersion version) {
+    return stream ? "HTTP/2.0" : version.text();
+  }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {

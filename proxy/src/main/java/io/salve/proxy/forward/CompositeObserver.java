@@ -51,10 +51,10 @@ public final class CompositeObserver implements ExchangeObserver {
   }
 
   @Override
-  public void onTunnelClosed(String listener, Tunnel.End end) {
+  public void onTunnelClosed(String listener, Tunnel.End end, long bytesToUpstream, long bytesToClient) {
     inFlight.decrementAndGet();
     for (ExchangeObserver o : observers) {
-      o.onTunnelClosed(listener, end);
+      o.onTunnelClosed(listener, end, bytesToUpstream, bytesToClient);
     }
   }
 

@@ -38,8 +38,13 @@ public interface ExchangeObserver {
   /** A connection of {@code listener} was upgraded (after a 101) and is now a tunnel. */
   default void onTunnelOpened(String listener) {}
 
-  /** A tunnel opened on {@code listener} ended; called once per opened tunnel. */
-  default void onTunnelClosed(String listener, Tunnel.End end) {}
+  /**
+   * A tunnel opened on {@code listener} ended; called once per opened tunnel.
+   *
+   * @param bytesToUpstream bytes relayed from the client to the upstream over the tunnel's life
+   * @param bytesToClient bytes relayed from the upstream to the client
+   */
+  default void onTunnelClosed(String listener, Tunnel.End end, long bytesToUpstream, long bytesToClient) {}
 
   /** An observer that does nothing. */
   ExchangeObserver NONE =

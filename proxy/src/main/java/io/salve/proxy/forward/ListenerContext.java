@@ -3,6 +3,7 @@ package io.salve.proxy.forward;
 import io.salve.config.Cidr;
 import io.salve.config.ListenerConfig;
 import io.salve.config.ListenerLimits;
+import io.salve.config.ListenerProtocols;
 import io.salve.proxy.route.Router;
 import io.salve.proxy.upstream.Upstreams;
 import io.salve.proxy.util.RandomSource;
@@ -74,6 +75,11 @@ public final class ListenerContext {
 
   public ListenerLimits limits() {
     return config.limits();
+  }
+
+  /** @return the protocols the listener serves and its HTTP/2 limits. */
+  public ListenerProtocols protocols() {
+    return config.protocols();
   }
 
   public Router router() {

@@ -204,7 +204,7 @@ final class ProxyExchange {
     String listenerName = listener.name();
     observer.onTunnelOpened(listenerName); // before the request ends, so the drain never sees zero between
     Tunnel.open(client.tunnelChannel(), upstreamChannel, listener.ticker(), route.config().upgradeIdleTimeout(),
-        (t, end) -> observer.onTunnelClosed(listenerName, end));
+        (t, end) -> observer.onTunnelClosed(listenerName, end, t.bytesToUpstream(), t.bytesToClient()));
     // The pinned order (TunnelTest): tunnel open, then each side's response handler, then its codec.
     stream.dropHttpHandlers();
     client.dropHttpHandlers();
@@ -270,7 +270,7 @@ final class ProxyExchange {
             new ExchangeRecord(
                 facts.epochMillis(), facts.requestId(), facts.client(), facts.method(), facts.path(), listener.name(),
                 route.name(), upstream.name(), endpoint, status, duration, requestWriter.bytesIn(),
-                responseWriter.bytesOut(), attempts.attempts(), error, grpcStatus));
+                responseWriter.bytesOut(), attempts.attempts(), error, facts.protocol(), grpcStatus));
     return true;
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param path the normalized path (without query), as logged
  * @param hasBody whether the request declares a body (chunked, or a Content-Length above 0)
  * @param maxRequestBody the body limit in bytes for this route, or -1 for none
+ * @param protocol the client's protocol as logged ({@code HTTP/1.1}, {@code HTTP/2.0})
  * @param grpc the gRPC call this request is, or null when it is not one
  */
 record RequestFacts(
@@ -24,6 +25,7 @@ record RequestFacts(
     boolean isHead,
     boolean hasBody,
     long maxRequestBody,
+    String protocol,
     GrpcCall grpc) {
 
   /**

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.transport.DrainEvent;
 
 /**
  * One direction of an upgraded tunnel: relays the bytes read on its channel to the peer channel.
@@ -68,6 +69,15 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                     tunnel.close(Tunnel.End.ERROR);
                   }
                 });
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == DrainEvent.DEADLINE) {
+      tunnel.close(Tunnel.End.DRAIN);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.tls.UpstreamTlsException;
+import io.salve.proxy.upstream.StreamRefusedException;
 import io.salve.proxy.upstream.UpstreamStream;
 
 /**
@@ -105,6 +106,7 @@ final class UpstreamResponseReader implements UpstreamStream.Listener {
     // An SSL error here is a TLS alert after the handshake looked done, as a TLS 1.3 upstream sends
     // when it refuses salve's client certificate: a TLS failure, not a malformed response.
     loop.attemptFailed(UpstreamTlsException.isTlsFailure(cause) ? AttemptFailure.TLS
+        : cause instanceof StreamRefusedException ? AttemptFailure.REFUSED
         : cause instanceof DecoderException ? AttemptFailure.PROTOCOL : AttemptFailure.RESET);
   }
 

@@ -13,7 +13,9 @@
  * {@link io.salve.proxy.forward.ErrorResponses} for salve's own answers) and the one owner of what the
  * exchange holds ({@link io.salve.proxy.forward.ExchangeResources}). The exchange reaches the client
  * through {@link io.salve.proxy.forward.ClientSide} (HTTP/1.1: {@link
- * io.salve.proxy.forward.Http1ClientSide}) and an upstream through {@link
+ * io.salve.proxy.forward.Http1ClientSide}; an HTTP/2 stream: {@link
+ * io.salve.proxy.forward.Http2StreamClientSide}, behind {@link io.salve.proxy.forward.Http2StreamAdapter})
+ * and an upstream through {@link
  * io.salve.proxy.forward.UpstreamSide}, so an HTTP/2 stream plugs in without touching the loop. Client
  * timeouts ({@link io.salve.proxy.forward.ClientTimeoutsHandler}) and the finished exchange's report
  * to {@link io.salve.proxy.forward.ExchangeObserver}s (access log, metrics) live here too. Every

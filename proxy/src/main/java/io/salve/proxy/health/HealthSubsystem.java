@@ -6,7 +6,9 @@ import io.salve.config.HealthCheckConfig;
 import io.salve.config.HostPort;
 import io.salve.config.RecoveryConfig;
 import io.salve.config.SalveConfig;
+import io.salve.config.UpstreamConfig;
 import io.salve.proxy.health.probe.GrpcProber;
+import io.salve.proxy.health.probe.H2cProber;
 import io.salve.proxy.health.probe.HttpProber;
 import io.salve.proxy.health.probe.Prober;
 import io.salve.proxy.health.probe.TcpProber;
@@ -154,7 +156,7 @@ public final class HealthSubsystem implements AutoCloseable {
   private void registerProbes(Upstream u) {
     HealthCheckConfig hc = u.config().healthCheck();
     if (hc != null) {
-      checker.register(u, hc, prober(hc));
+      checker.register(u, hc, prober(u.config()));
       for (Endpoint e : u.endpoints()) {
         checker.attachHealth(u, e);
         metrics.bindEndpoint(e);
@@ -186,12 +188,19 @@ public final class HealthSubsystem implements AutoCloseable {
     this.config = nextConfig;
   }
 
-  private Prober prober(HealthCheckConfig hc) {
-    return switch (hc.type()) {
-      case TCP -> new TcpProber(Transports.clientChannel(), resolver, hc.timeout());
-      case GRPC -> new GrpcProber(Transports.clientChannel(), resolver, hc.timeout(), hc.grpcService());
-      case HTTP -> new HttpProber(Transports.clientChannel(), resolver, hc.timeout(), hc.path(), hc.expectedStatus());
-    };
+  private Prober prober(UpstreamConfig upstream) {
+    HealthCheckConfig hc = upstream.healthCheck();
+    if (hc.type() == HealthCheckConfig.ProbeType.TCP) {
+      return new TcpProber(Transports.clientChannel(), resolver, hc.timeout());
+    }
+    if (hc.type() == HealthCheckConfig.ProbeType.GRPC) {
+      // The gRPC health protocol is HTTP/2 whatever the upstream's protocol says.
+      return new GrpcProber(Transports.clientChannel(), resolver, hc.timeout(), hc.grpcService());
+    }
+    HttpProber http = new HttpProber(Transports.clientChannel(), resolver, hc.timeout(), hc.path(), hc.expectedStatus());
+    return upstream.protocol().http2()
+        ? new H2cProber(Transports.clientChannel(), resolver, hc.timeout(), http)
+        : http;
   }
 
   /** Starts the probe loops of every static endpoint of a probed upstream, and the lease sweeps. */

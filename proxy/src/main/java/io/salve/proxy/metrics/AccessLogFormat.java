@@ -37,7 +37,7 @@ final class AccessLogFormat {
    */
   static int maxLength(ExchangeRecord r) {
     long chars =
-        len(r.requestId()) + len(r.client()) + len(r.method()) + len(r.path()) + len(r.listener())
+        len(r.requestId()) + len(r.client()) + len(r.method()) + len(r.protocol()) + len(r.path()) + len(r.listener())
             + len(r.route()) + len(r.upstream()) + len(r.endpoint()) + len(r.error());
     return (int) Math.min(Integer.MAX_VALUE - 8, FIXED_BYTES + chars * MAX_BYTES_PER_CHAR);
   }
@@ -59,6 +59,7 @@ final class AccessLogFormat {
     pos = str(buf, pos, ",\"requestId\":", r.requestId());
     pos = str(buf, pos, ",\"client\":", r.client());
     pos = str(buf, pos, ",\"method\":", r.method());
+    pos = str(buf, pos, ",\"protocol\":", r.protocol());
     pos = str(buf, pos, ",\"path\":", r.path());
     pos = str(buf, pos, ",\"listener\":", r.listener());
     pos = str(buf, pos, ",\"route\":", r.route());

@@ -46,6 +46,11 @@ public final class ProxyMetrics implements ExchangeObserver {
         .description("Open upstream connections by state")
         .tags("upstream", e.upstream(), "endpoint", e.key(), "state", "idle")
         .register(registry);
+    // Streams over connections shows multiplexing at work on an h2c upstream (always 0 on HTTP/1.1).
+    Gauge.builder("salve.upstream.streams", e, x -> x.openStreams().get())
+        .description("Open HTTP/2 streams to an upstream endpoint")
+        .tags("upstream", e.upstream(), "endpoint", e.key())
+        .register(registry);
   }
 
   /** Registers a listener's in-flight gauge. */
@@ -78,7 +83,7 @@ public final class ProxyMetrics implements ExchangeObserver {
       m = child(routes, r.listener()).computeIfAbsent(route, k -> new RouteMeters(r.listener(), route, upstream));
     }
     m.timer.record(r.durationNanos(), TimeUnit.NANOSECONDS);
-    m.count(r.status());
+    m.count(r.status(), r.protocol());
   }
 
   @Override
@@ -130,12 +135,16 @@ public final class ProxyMetrics implements ExchangeObserver {
     return m != null ? m : parent.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
   }
 
+  /** The client protocols counted apart in {@code salve_requests_total}'s {@code protocol} label. */
+  private static final java.util.List<String> PROTOCOLS = java.util.List.of("HTTP/1.1", "HTTP/2.0", "HTTP/1.0");
+
   private final class RouteMeters {
     final String listener;
     final String route;
     final String upstream;
     final Timer timer;
-    final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+    /** Counters by protocol (a block of 600 per {@link #PROTOCOLS} entry, the last for any other) and status. */
+    final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600 * (PROTOCOLS.size() + 1));
 
     RouteMeters(String listener, String route, String upstream) {
       this.listener = listener;
@@ -149,14 +158,16 @@ public final class ProxyMetrics implements ExchangeObserver {
               .register(registry);
     }
 
-    void count(int status) {
-      int i = status >= 0 && status < 600 ? status : 0;
+    void count(int status, String protocol) {
+      int p = PROTOCOLS.indexOf(protocol);
+      int i = (p < 0 ? PROTOCOLS.size() : p) * 600 + (status >= 0 && status < 600 ? status : 0);
       Counter c = byStatus.get(i);
       if (c == null) {
         c =
             Counter.builder("salve.requests")
                 .description("Requests answered, by status code")
-                .tags("listener", listener, "route", route, "upstream", upstream, "code", Integer.toString(status))
+                .tags("listener", listener, "route", route, "upstream", upstream, "code", Integer.toString(status),
+                    "protocol", protocol == null ? "" : protocol)
                 .register(registry);
         byStatus.set(i, c);
       }

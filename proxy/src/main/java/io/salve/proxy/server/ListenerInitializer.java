@@ -18,14 +18,19 @@ import io.salve.proxy.transport.Transports;
  * Builds the pipeline of each client connection, in named steps:
  *
  * <pre>
- * [tls → tlsHandshake →] flush → timeouts → decoder → encoder → flow → receiver
+ * [tls → tlsHandshake →] flush → timeouts → [detect →] decoder → encoder → flow → receiver
  * </pre>
  *
- * The TLS steps come first on a listener with {@code tls} ({@link TlsListeners}).
+ * The TLS steps come first on a listener with {@code tls} ({@link TlsListeners}). On a listener that
+ * serves h2c, {@code detect} ({@link ProtocolDetector}) looks for the HTTP/2 connection preface and
+ * either steps aside or swaps the HTTP/1.1 steps for HTTP/2 ones ({@link Http2Connections}).
  *
  * Flushes are consolidated ({@link Transports#consolidatedFlushes}).
  */
 final class ListenerInitializer extends ChannelInitializer<Channel> {
+  /** The HTTP/1.1 steps an HTTP/2 connection does without. */
+  static final java.util.List<String> HTTP1_HANDLERS = java.util.List.of("timeouts", "decoder", "encoder", "flow", "receiver");
+
   private final ListenerSlot slot;
   private final ChannelGroup clients;
   private final ChannelGroup connections;
@@ -54,6 +59,9 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", Transports.consolidatedFlushes());
     p.addLast("timeouts", timeouts);
+    if (listener.protocols().http2()) {
+      p.addLast("detect", new ProtocolDetector(listener.protocols().http1(), at -> Http2Connections.install(at, slot)));
+    }
     addHttp1Handlers(p, limits);
     p.addLast("flow", new OneMessagePerRead());
     p.addLast("receiver", new ClientRequestReceiver(slot, timeouts));

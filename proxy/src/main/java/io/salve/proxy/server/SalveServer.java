@@ -271,6 +271,8 @@ public final class SalveServer implements AutoCloseable {
       TimeUnit.MILLISECONDS.sleep(20); // the shutdown thread, never an event loop
     }
     boolean clean = inFlight.getAsInt() == 0;
+    // Queued on each connection's loop ahead of the close below, so it is handled first.
+    clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.DEADLINE));
     clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     return clean;
   }

@@ -18,6 +18,7 @@ public final class Endpoint {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicInteger idleConnections = new AtomicInteger();
+  private final AtomicInteger openStreams = new AtomicInteger();
   private volatile EndpointHealth health;
 
   public Endpoint(String upstream, HostPort address, int weight) {
@@ -63,6 +64,11 @@ public final class Endpoint {
   /** @return idle pooled connections over all event loops. */
   public AtomicInteger idleConnections() {
     return idleConnections;
+  }
+
+  /** @return open HTTP/2 streams over all event loops (always 0 for an HTTP/1.1 upstream). */
+  public AtomicInteger openStreams() {
+    return openStreams;
   }
 
   /** @return the active-probe health of this endpoint, or null when it is not probed. */

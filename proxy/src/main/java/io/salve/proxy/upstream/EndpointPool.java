@@ -3,15 +3,10 @@ package io.salve.proxy.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.salve.proxy.tls.ClientTls;
-import io.salve.proxy.tls.UpstreamTlsException;
 import io.salve.proxy.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * the idle timeout while the hot ones stay warm. When {@code maxConnections} are open, acquirers
  * wait (up to the connect timeout) for a connection to be released or closed.
  */
-final class EndpointPool {
+final class EndpointPool implements StreamPool {
   private record Waiter(
       Promise<UpstreamConnection> promise, UpstreamStream.Listener listener, ScheduledFuture<?> timeout) {}
 
@@ -44,37 +39,16 @@ final class EndpointPool {
     this.settings = settings;
     this.maxConnections = settings.maxConnectionsPerLoop();
     this.waitTimeoutMillis = settings.connectTimeoutMillis();
-    EndpointPool pool = this;
-    this.bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channel(settings.channelClass())
-            .resolver(settings.resolver())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    if (settings.tls() != null) {
-                      ch.pipeline().addLast("tls", settings.tls().newHandler(ch.alloc(),
-                          endpoint.socketAddress().getHostString(), endpoint.socketAddress().getPort(),
-                          settings.connectTimeoutMillis()));
-                      ch.pipeline().addLast("tlsErrors", settings.tls().errorLogger(endpoint.key()));
-                    }
-                    ch.pipeline()
-                        .addLast("flush", Transports.consolidatedFlushes())
-                        .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
-                        .addLast(
-                            "connection",
-                            new UpstreamConnection(endpoint, pool, TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis())));
-                  }
-                });
+    long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
+    this.bootstrap = settings.bootstrap(loop, endpoint, ch -> ch.pipeline()
+        .addLast("flush", Transports.consolidatedFlushes())
+        .addLast("codec", new UpstreamCodec(settings.decoderConfig()))
+        .addLast("connection", new UpstreamConnection(endpoint, this, idleNanos)));
   }
 
   /** @return a future completed on this loop with a connection lent to {@code listener}. */
-  Future<UpstreamConnection> acquire(UpstreamStream.Listener listener) {
+  @Override
+  public Future<UpstreamConnection> acquire(UpstreamStream.Listener listener) {
     Promise<UpstreamConnection> promise = loop.newPromise();
     UpstreamConnection conn;
     while ((conn = idle.pollFirst()) != null) {
@@ -102,12 +76,10 @@ final class EndpointPool {
     f.addListener(
         future -> {
           if (future.isSuccess()) {
-            SslHandler tls = f.channel().pipeline().get(SslHandler.class);
-            if (tls == null) {
-              connected(f.channel(), promise, listener);
-            } else {
-              awaitHandshake(f.channel(), tls, promise, listener);
-            }
+            // A TLS connection is lent only once its handshake succeeded; a failed one fails the
+            // acquire (nothing was sent) and closes, which closed() accounts for.
+            UpstreamTlsHandshake.await(f.channel(), settings, endpoint, null,
+                () -> connected(f.channel(), promise, listener), promise::tryFailure);
           } else {
             // A channel that never became active gets no channelInactive: account for it here.
             connectionGone();
@@ -122,26 +94,6 @@ final class EndpointPool {
     if (!promise.trySuccess(c)) {
       c.release(true); // the acquirer gave up meanwhile; keep the fresh connection
     }
-  }
-
-  /**
-   * A TLS connection is lent only once its handshake succeeded; a failed handshake fails the acquire
-   * with {@link UpstreamTlsException} (nothing was sent) and the channel closes, which
-   * {@link #closed} accounts for.
-   */
-  private void awaitHandshake(
-      Channel ch, SslHandler tls, Promise<UpstreamConnection> promise, UpstreamStream.Listener listener) {
-    long start = System.nanoTime();
-    tls.handshakeFuture().addListener(h -> {
-      ClientTls clientTls = settings.tls();
-      clientTls.handshakeDone(endpoint.key(), h.isSuccess() ? null : h.cause(), System.nanoTime() - start);
-      if (h.isSuccess()) {
-        connected(ch, promise, listener);
-      } else {
-        ch.close();
-        promise.tryFailure(new UpstreamTlsException(h.cause()));
-      }
-    });
   }
 
   void release(UpstreamConnection conn, boolean reusable) {
@@ -183,7 +135,8 @@ final class EndpointPool {
   }
 
   /** Closes every idle connection (e.g. after the endpoint recovered, so no stale one is reused). */
-  void drainIdle() {
+  @Override
+  public void drainIdle() {
     UpstreamConnection c;
     while ((c = idle.pollFirst()) != null) {
       endpoint.idleConnections().decrementAndGet();

@@ -25,7 +25,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The running form of one configured upstream: its endpoints and how to pick one, its resilience
- * state (breaker, bulkhead, outlier ejection, retry budget), and its per-event-loop connection pools.
+ * state (breaker, bulkhead, outlier ejection, retry budget), and its per-event-loop connection pools
+ * (HTTP/1.1 keep-alive connections, or multiplexed h2c connections for {@code protocol: h2c}).
  *
  * <p>Endpoint choice: the healthy endpoints (all of them in panic mode), minus those ejected as
  * outliers, balanced by the configured policy. The endpoint list is copy-on-write, so static,
@@ -47,10 +48,11 @@ public final class Upstream {
   /** Dynamic addresses by source, in the order sources first contributed; guarded by {@code this}. */
   private final Map<String, Map<String, HostPort>> dynamicBySource = new LinkedHashMap<>();
   private final List<EndpointSource> sources = new CopyOnWriteArrayList<>();
-  private final FastThreadLocal<Map<Endpoint, EndpointPool>> pools =
+  private final boolean h2c;
+  private final FastThreadLocal<Map<Endpoint, StreamPool>> pools =
       new FastThreadLocal<>() {
         @Override
-        protected Map<Endpoint, EndpointPool> initialValue() {
+        protected Map<Endpoint, StreamPool> initialValue() {
           return new IdentityHashMap<>();
         }
       };
@@ -60,6 +62,7 @@ public final class Upstream {
     this.config = config;
     this.balancer = LoadBalancer.of(config.loadBalancer());
     this.settings = settings;
+    this.h2c = config.protocol().http2();
     this.panicThreshold = config.healthCheck() == null ? 0.0 : config.healthCheck().panicThreshold();
     this.breaker = config.circuitBreaker() == null ? null : CircuitBreaker.of(name, config.circuitBreaker(), ticker);
     this.outliers =
@@ -239,15 +242,16 @@ public final class Upstream {
   }
 
   /**
-   * Borrows a connection to {@code endpoint} from the pool of the calling event loop.
+   * Borrows a stream to {@code endpoint} from the pool of the calling event loop: a keep-alive
+   * connection of an HTTP/1.1 upstream, a stream of a shared connection of an h2c upstream.
    *
    * @param loop the client connection's event loop; must be the current thread
    */
-  public Future<UpstreamConnection> acquire(Endpoint endpoint, EventLoop loop, UpstreamStream.Listener l) {
-    Map<Endpoint, EndpointPool> byEndpoint = pools.get();
-    EndpointPool pool = byEndpoint.get(endpoint);
+  public Future<? extends UpstreamStream> acquire(Endpoint endpoint, EventLoop loop, UpstreamStream.Listener l) {
+    Map<Endpoint, StreamPool> byEndpoint = pools.get();
+    StreamPool pool = byEndpoint.get(endpoint);
     if (pool == null) {
-      pool = new EndpointPool(endpoint, loop, settings);
+      pool = h2c ? new H2cPool(endpoint, loop, settings) : new EndpointPool(endpoint, loop, settings);
       byEndpoint.put(endpoint, pool);
     }
     return pool.acquire(l);
@@ -264,9 +268,9 @@ public final class Upstream {
       try {
         loop.execute(
             () -> {
-              Map<Endpoint, EndpointPool> byEndpoint = pools.getIfExists();
+              Map<Endpoint, StreamPool> byEndpoint = pools.getIfExists();
               if (byEndpoint != null) {
-                byEndpoint.values().forEach(EndpointPool::drainIdle);
+                byEndpoint.values().forEach(StreamPool::drainIdle);
                 pools.remove();
               }
             });
@@ -279,7 +283,7 @@ public final class Upstream {
   /** Closes the idle pooled connections on every loop, e.g. when the upstream recovers. */
   public void drainIdle(EventLoopGroup group) {
     for (EventExecutor loop : group) {
-      loop.execute(() -> pools.get().values().forEach(EndpointPool::drainIdle));
+      loop.execute(() -> pools.get().values().forEach(StreamPool::drainIdle));
     }
   }
 }

@@ -35,6 +35,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     this.idleNanos = idleNanos;
   }
 
+  @Override
   public Endpoint endpoint() {
     return endpoint;
   }
@@ -69,6 +70,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
   }
 
   /** @return whether this connection served a request before the current one. */
+  @Override
   public boolean isReused() {
     return requestsServed > 1;
   }

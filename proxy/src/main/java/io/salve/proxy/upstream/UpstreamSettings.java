@@ -1,6 +1,11 @@
 package io.salve.proxy.upstream;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import java.util.function.Consumer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.AddressResolverGroup;
 import io.salve.proxy.tls.ClientTls;
@@ -19,4 +24,28 @@ record UpstreamSettings(
     long connectTimeoutMillis,
     long idleTimeoutMillis,
     int maxConnectionsPerLoop,
-    ClientTls tls) {}
+    ClientTls tls) {
+
+  /**
+   * @return how a pool on {@code loop} connects to {@code endpoint}: the connect timeout, no Nagle,
+   *     TCP keep-alive, TLS first in the pipeline when the upstream has it, then what {@code pipeline}
+   *     adds (the protocol's handlers)
+   */
+  Bootstrap bootstrap(EventLoop loop, Endpoint endpoint, Consumer<Channel> pipeline) {
+    UpstreamSettings settings = this;
+    return new Bootstrap()
+        .group(loop)
+        .channel(channelClass)
+        .resolver(resolver)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMillis)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            UpstreamTlsHandshake.install(ch, settings, endpoint);
+            pipeline.accept(ch);
+          }
+        });
+  }
+}

@@ -5,8 +5,8 @@ import io.netty.handler.codec.http.HttpObject;
 
 /**
  * One request/response stream to an endpoint, lent to one exchange: the upstream side of the
- * forwarding seam. HTTP/1.1 lends a whole pooled connection ({@link UpstreamConnection}); an HTTP/2
- * implementation would lend one stream of a shared connection. The exchange writes request objects
+ * forwarding seam. HTTP/1.1 lends a whole pooled connection ({@link UpstreamConnection}); HTTP/2
+ * (h2c) lends one stream of a shared connection ({@link H2cStream}). The exchange writes request objects
  * ({@code HttpRequest}, {@code HttpContent}) and hears response objects through its {@link Listener};
  * it never sees the channel, so retries, breakers and shedding do not depend on the protocol.
  *
@@ -30,6 +30,15 @@ public interface UpstreamStream {
     /** The stream's writability changed (backpressure). */
     void onUpstreamWritabilityChanged(boolean writable);
   }
+
+  /** @return the endpoint the stream goes to. */
+  Endpoint endpoint();
+
+  /**
+   * @return whether the stream's connection carried a request before this one (a failure on a reused
+   *     connection may be a stale keep-alive rather than the endpoint's fault)
+   */
+  boolean isReused();
 
   /** Writes a request part without flushing; ownership passes to the stream. */
   void write(HttpObject msg);

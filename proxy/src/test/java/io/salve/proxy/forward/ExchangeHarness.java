@@ -102,7 +102,15 @@ final class ExchangeHarness implements AutoCloseable {
 
   /** A new client connection, active and waiting for its first request. */
   Client connect() {
-    Client c = new Client(slot);
+    return add(new Client(slot, false));
+  }
+
+  /** A new HTTP/2 stream as salve's stream pipeline ends: the receiver alone, for one request. */
+  Client openStream() {
+    return add(new Client(slot, true));
+  }
+
+  private Client add(Client c) {
     clients.add(c);
     return c;
   }
@@ -157,8 +165,8 @@ final class ExchangeHarness implements AutoCloseable {
     /** Reads the receiver asked of the connection (its demand for the next request message). */
     int reads;
 
-    Client(ListenerSlot slot) {
-      ClientTimeoutsHandler timeouts = new ClientTimeoutsHandler(600_000, 600_000);
+    Client(ListenerSlot slot, boolean stream) {
+      ClientTimeoutsHandler timeouts = stream ? null : new ClientTimeoutsHandler(600_000, 600_000);
       channel =
           new EmbeddedChannel(
               DefaultChannelId.newInstance(),
@@ -171,8 +179,8 @@ final class ExchangeHarness implements AutoCloseable {
                   ctx.read();
                 }
               },
-              timeouts,
-              new ClientRequestReceiver(slot, timeouts));
+              stream ? new io.netty.channel.ChannelHandlerAdapter() {} : timeouts,
+              stream ? ClientRequestReceiver.forStream(slot) : new ClientRequestReceiver(slot, timeouts));
       channel.config().setAutoRead(false); // as salve's client connections: reads are demanded
       try {
         channel.register();

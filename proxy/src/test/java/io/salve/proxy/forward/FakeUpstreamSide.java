@@ -95,6 +95,16 @@ final class FakeUpstreamSide implements UpstreamSide {
     }
 
     @Override
+    public Endpoint endpoint() {
+      return endpoint;
+    }
+
+    @Override
+    public boolean isReused() {
+      return false;
+    }
+
+    @Override
     public void write(HttpObject msg) {
       written.add(msg);
     }

@@ -135,6 +135,19 @@ class TunnelTest {
   }
 
   @Test
+  void theDrainDeadlineEventEndsTheTunnelAsDrained() {
+    Tunnel tunnel = open();
+    client.pipeline().fireUserEventTriggered(io.salve.proxy.transport.DrainEvent.INSTANCE);
+    assertThat(tunnel.isClosed()).as("the drain's start lets a tunnel run on").isFalse();
+
+    client.pipeline().fireUserEventTriggered(io.salve.proxy.transport.DrainEvent.DEADLINE);
+    client.close(); // what the server does right after the event
+
+    assertThat(upstream.isOpen()).isFalse();
+    assertThat(ends).containsExactly(Tunnel.End.DRAIN);
+  }
+
+  @Test
   void idleTimeoutIsMeasuredFromTheLastRelayedByte() {
     open();
 

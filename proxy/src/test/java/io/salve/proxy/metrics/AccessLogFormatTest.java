@@ -42,7 +42,7 @@ class AccessLogFormatTest {
     assertThat(formatted(r))
         .isEqualTo(
             "{\"timestamp\":\"2026-11-30T00:53:20.123Z\",\"requestId\":\"req-1\",\"client\":\"127.0.0.1\","
-                + "\"method\":\"GET\",\"path\":\"/api/orders?id=7\",\"listener\":\"public\",\"route\":\"api\","
+                + "\"method\":\"GET\",\"protocol\":\"HTTP/1.1\",\"path\":\"/api/orders?id=7\",\"listener\":\"public\",\"route\":\"api\","
                 + "\"upstream\":\"app\",\"endpoint\":\"10.0.0.1:8080\",\"status\":200,\"durationMs\":1.234567,"
                 + "\"bytesIn\":12,\"bytesOut\":1024,\"attempts\":1,\"error\":null}\n");
   }
@@ -54,14 +54,14 @@ class AccessLogFormatTest {
       "\ud83d", "\ude00", "x\ud83dy", "\ude00\ud83d", "\ud83d\ud83d\ude00", "end\ud83d"
     };
     for (String v : values) {
-      ExchangeRecord r = new ExchangeRecord(NOW, v, v, v, v, v, v, v, v, 502, 5_000_000, 0, 0, 2, v);
+      ExchangeRecord r = new ExchangeRecord(NOW, v, v, v, v, v, v, v, v, 502, 5_000_000, 0, 0, 2, v, v);
       assertThat(formatted(r)).as("value %s", v.chars().mapToObj(Integer::toHexString).toList()).isEqualTo(legacy(r));
     }
   }
 
   @Test
   void nullsAreJsonNull() {
-    ExchangeRecord r = new ExchangeRecord(NOW, null, null, null, null, null, null, null, null, 499, 0, 0, 0, 0, null);
+    ExchangeRecord r = new ExchangeRecord(NOW, null, null, null, null, null, null, null, null, 499, 0, 0, 0, 0, null, null);
 
     assertThat(formatted(r)).isEqualTo(legacy(r)).contains("\"requestId\":null,").endsWith("\"error\":null}\n");
   }
@@ -177,13 +177,13 @@ class AccessLogFormatTest {
   void aGrpcCallCarriesItsGrpcStatus() {
     ExchangeRecord r = new ExchangeRecord(
         NOW, "req-1", "127.0.0.1", "POST", "/pkg.Svc/Get", "public", "api", "app", "10.0.0.1:8080", 200, 1_000_000, 5,
-        0, 2, "circuit_open", 14);
+        0, 2, "circuit_open", "HTTP/2.0", 14);
 
     assertThat(formatted(r)).contains("\"status\":200,\"grpcStatus\":14,\"durationMs\":1.0,");
     String controls = "\u0001".repeat(1000);
     ExchangeRecord worst = new ExchangeRecord(Long.MAX_VALUE, controls, controls, controls, controls, controls, controls,
         controls, controls, Integer.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE, controls,
-        Integer.MAX_VALUE);
+        controls, Integer.MAX_VALUE);
     assertThat(formatted(worst).length()).isLessThanOrEqualTo(AccessLogFormat.maxLength(worst));
   }
 

@@ -24,6 +24,7 @@ final class LegacyAccessLogFormat {
     str(sb, "requestId", r.requestId());
     str(sb, "client", r.client());
     str(sb, "method", r.method());
+    str(sb, "protocol", r.protocol());
     str(sb, "path", r.path());
     str(sb, "listener", r.listener());
     str(sb, "route", r.route());

@@ -57,6 +57,14 @@ class ConfigDiffTest {
   }
 
   @Test
+  void aProtocolChange_isAChangedUpstream_whosePoolsAreReplaced() throws Exception {
+    SalveConfig next = parse(BASE.replace("b: { endpoints: [127.0.0.1:8081] }", "b: { endpoints: [127.0.0.1:8081], protocol: h2c }"));
+    ConfigDiff diff = ConfigDiff.between(parse(BASE), next);
+    assertThat(diff.upstreamsChanged()).containsExactly("b");
+    assertThat(diff.blockers()).isEmpty();
+  }
+
+  @Test
   void listeners_addedMovedRemoved() throws Exception {
     SalveConfig next = parse(BASE.replace("15001", "15002").replace("name: ingress", "name: inbound"));
     ConfigDiff diff = ConfigDiff.between(parse(BASE), next);
