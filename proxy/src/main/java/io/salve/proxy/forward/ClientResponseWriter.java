@@ -1,7 +1,10 @@
 package io.salve.proxy.forward;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,6 +25,8 @@ final class ClientResponseWriter {
   private final String upstream;
   private int status;
   private int grpcStatus = GrpcStatus.NONE;
+  /** A gRPC trailers-only head, written together with its end as one message. */
+  private HttpResponse heldHead;
   private long bytesOut;
   private boolean closeClient;
 
@@ -60,6 +65,12 @@ final class ClientResponseWriter {
     closeClient |=
         ResponseFraming.prepare(
             response, facts, requestRead, listener.draining(), upstream, attempts, (fields & FieldScan.X_SALVE) != 0);
+    if (grpcStatus != GrpcStatus.NONE) {
+      // Over HTTP/2 a trailers-only answer must be one HEADERS frame that ends the stream: a head and
+      // then an empty end would be headers, then an empty DATA frame, which gRPC clients refuse.
+      heldHead = response;
+      return;
+    }
     client.write(response);
   }
 
@@ -74,6 +85,16 @@ final class ClientResponseWriter {
     if (facts.grpc() != null && content instanceof LastHttpContent last && grpcStatus == GrpcStatus.NONE) {
       // Read before the write, which releases the message: the status of a call that sent messages.
       grpcStatus = GrpcStatus.parse(last.trailingHeaders().get(ErrorResponses.GRPC_STATUS));
+    }
+    if (heldHead != null) {
+      HttpResponse head = heldHead;
+      heldHead = null;
+      if (content instanceof LastHttpContent last && !content.content().isReadable() && last.trailingHeaders().isEmpty()) {
+        content.release();
+        return client.writeAndFlush(new DefaultFullHttpResponse(
+            head.protocolVersion(), head.status(), Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE));
+      }
+      client.write(head); // not trailers-only after all: a body follows the status
     }
     ChannelFuture written = client.writeAndFlush(content);
     return content instanceof LastHttpContent ? written : null;

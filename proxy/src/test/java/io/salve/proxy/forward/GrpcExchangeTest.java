@@ -256,6 +256,23 @@ class GrpcExchangeTest {
     assertThat(h.retries).isEmpty();
     assertThat(c.head().headers().getInt("grpc-status")).isEqualTo(14);
     assertThat(c.head().headers().get(ErrorResponses.X_SALVE_ERROR)).as("the upstream's answer, not salve's").isNull();
+    assertThat(c.received).as("trailers-only: one message, one HEADERS frame over HTTP/2").hasSize(1)
+        .first().isInstanceOf(io.netty.handler.codec.http.FullHttpResponse.class);
+    assertThat(c.responseComplete()).isTrue();
+  }
+
+  @Test
+  void grpcStatusInAHeadFollowedByABody_isPassedOnAsItCame() {
+    ExchangeHarness.Client c = h.connect();
+    send(c, "/careful.Svc/Get", null);
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").setInt("grpc-status", 0)
+        .set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+    up.last().send(r);
+    up.last().send(new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 0, 0})));
+    assertThat(c.head()).isNotInstanceOf(io.netty.handler.codec.http.FullHttpResponse.class);
+    assertThat(trailers(c).content().readableBytes()).isEqualTo(5);
+    assertThat(h.lastRecord().bytesOut()).isEqualTo(5);
   }
 
   @Test
