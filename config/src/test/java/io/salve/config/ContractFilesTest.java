@@ -133,4 +133,25 @@ class ContractFilesTest {
     assertThat(config.admin().probes().address()).isEqualTo(new HostPort("0.0.0.0", 15021));
     assertThat(config.reload().watch()).isTrue();
   }
+
+  @Test
+  void nextProtocolsYaml_bindsHttp2GrpcAndWebSocketKeys() {
+    SalveConfig config = load("next/protocols.yaml", Map.of());
+
+    ListenerConfig edge = config.listeners().get(0);
+    assertThat(edge.protocols()).isEqualTo(new ListenerProtocols(true, true, 100));
+    RouteConfig payments = edge.routes().get(0);
+    assertThat(payments.retry().maxAttempts()).isEqualTo(3);
+    assertThat(payments.retry().retryNonIdempotent()).isTrue();
+    assertThat(payments.retry().retryOn().connectFailure()).isTrue();
+    assertThat(payments.retry().retryOn().grpcStatuses()).containsExactlyInAnyOrder(14, 8); // unavailable, resource-exhausted
+    RouteConfig live = edge.routes().get(1);
+    assertThat(live.upgrades()).containsExactly("websocket");
+    assertThat(live.upgradeIdleTimeout()).isEqualTo(Duration.ofHours(1));
+    UpstreamConfig grpc = config.upstreams().get("payments");
+    assertThat(grpc.protocol()).isEqualTo(UpstreamProtocol.H2C);
+    assertThat(grpc.healthCheck().type()).isEqualTo(HealthCheckConfig.ProbeType.GRPC);
+    assertThat(grpc.healthCheck().grpcService()).isEmpty();
+    assertThat(config.upstreams().get("chat").protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+  }
 }
