@@ -218,12 +218,12 @@ wait_for "HEALTHCHECK healthy" 30 healthy
 log "HEALTHCHECK (/live on the admin port, from inside): healthy"
 
 salve_log=$(docker logs "$salve_ctr" 2>&1)
-grep -q 'salve ready (epoll transport' <<<"$salve_log" \
-  || fail "salve did not start on the epoll transport (native library not loaded from /opt/salve/lib?)"
+transport=$(grep -m1 -oE 'salve ready \((io_uring|epoll) transport' <<<"$salve_log" | grep -oE 'io_uring|epoll') \
+  || fail "salve did not start on a native transport, io_uring or epoll (native library not loaded from /opt/salve/lib?)"
 [ "$(docker exec "$salve_ctr" id -u)" = 10001 ] || fail "salve does not run as uid 10001"
 touched=$(docker exec -u 0 "$salve_ctr" touch /x 2>&1 || true)
 grep -q 'Read-only file system' <<<"$touched" || fail "the root filesystem is writable: ${touched:-touch /x succeeded}"
-log "epoll transport, uid 10001, read-only root filesystem"
+log "$transport transport, uid 10001, read-only root filesystem"
 # The AppCDS archive made at build time (container/train-cds) must be mapped, i.e. valid for this image.
 [ "$(docker exec "$salve_ctr" sh -c 'grep -c /opt/salve/salve.jsa /proc/1/maps')" -gt 0 ] \
   || fail "the AppCDS archive /opt/salve/salve.jsa is not in use (missing from the image, or refused by the JVM)"

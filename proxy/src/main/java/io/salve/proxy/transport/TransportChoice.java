@@ -11,8 +11,8 @@ import java.util.function.Supplier;
  * did not load is not an error, because a sidecar should start on whatever its node offers; the
  * fallback is logged with its cause and the ready line names the transport actually used.
  *
- * <p>The default is epoll. io_uring is there to be measured ({@code -Dsalve.transport=io_uring}); it
- * becomes the default only once a benchmark on the users' scenario shows it winning (docs/tuning.md).
+ * <p>The default is io_uring, chosen by benchmark on the users' scenario (docs/tuning.md): where the
+ * kernel or the container runtime refuses it, as many do, salve runs on epoll and says so quietly.
  */
 public final class TransportChoice {
   /** The transports, best first. */
@@ -47,14 +47,24 @@ public final class TransportChoice {
   }
 
   /** The transport used when nothing is asked for. */
-  public static final Transport DEFAULT = Transport.EPOLL;
+  public static final Transport DEFAULT = Transport.IO_URING;
 
   private final Transport transport;
   private final String fallback;
+  private final boolean asked;
 
-  private TransportChoice(Transport transport, String fallback) {
+  private TransportChoice(Transport transport, String fallback, boolean asked) {
     this.transport = transport;
     this.fallback = fallback;
+    this.asked = asked;
+  }
+
+  /**
+   * @return whether the transport was asked for ({@code salve.transport} or {@code salve.nio}): a
+   *     fallback from it is worth a warning, a fallback from the default is not
+   */
+  public boolean asked() {
+    return asked;
   }
 
   /** @return the transport to run on. */
@@ -94,6 +104,7 @@ public final class TransportChoice {
    */
   public static TransportChoice choose(String transportProperty, boolean forceNio, Availability availability) {
     Transport asked = parse(transportProperty);
+    boolean explicit = asked != null || forceNio;
     if (asked == null) {
       asked = forceNio ? Transport.NIO : DEFAULT;
     }
@@ -108,7 +119,7 @@ public final class TransportChoice {
           .append(t.key).append(" is not available (").append(describe(cause)).append(')');
       t = t.next();
     }
-    return new TransportChoice(t, why == null ? null : why.append(", using ").append(t.key).toString());
+    return new TransportChoice(t, why == null ? null : why.append(", using ").append(t.key).toString(), explicit);
   }
 
   private static String describe(Throwable cause) {

@@ -38,8 +38,10 @@ public final class Transports {
   private static Transport choose() {
     TransportChoice choice =
         TransportChoice.choose(System.getProperty(PROPERTY), Boolean.getBoolean("salve.nio"), TransportChoice.netty());
-    if (choice.fallback() != null) {
+    if (choice.fallback() != null && choice.asked()) {
       LoggerFactory.getLogger(Transports.class).warn("{}", choice.fallback());
+    } else if (choice.fallback() != null) {
+      LoggerFactory.getLogger(Transports.class).info("{}", choice.fallback());
     }
     return choice.transport();
   }

@@ -35,14 +35,25 @@ class TransportChoiceTest {
   }
 
   @Test
-  void theDefaultIsEpollAndIoUringIsNotEvenLoaded() {
+  void theDefaultIsIoUringWhereTheKernelAllowsIt() {
     Machine m = new Machine(true, true);
 
     TransportChoice c = TransportChoice.choose(null, false, m);
 
-    assertThat(c.transport()).isEqualTo(Transport.EPOLL);
+    assertThat(c.transport()).isEqualTo(Transport.IO_URING);
     assertThat(c.fallback()).isNull();
-    assertThat(m.probed).containsExactly("epoll");
+    assertThat(c.asked()).isFalse();
+    assertThat(m.probed).containsExactly("io_uring");
+  }
+
+  @Test
+  void theDefaultFallsBackToEpollWithoutBeingAskedFor() {
+    TransportChoice c = TransportChoice.choose(null, false, new Machine(false, true));
+
+    assertThat(c.transport()).isEqualTo(Transport.EPOLL);
+    assertThat(c.fallback()).startsWith("io_uring is not available");
+    assertThat(c.asked()).as("logged as information, not as a warning").isFalse();
+    assertThat(TransportChoice.choose("io_uring", false, new Machine(false, true)).asked()).isTrue();
   }
 
   @Test
