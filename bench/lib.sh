@@ -250,12 +250,13 @@ start_nginx() {
   start_bg "$name" "$cpus" "$d/stdout.log" nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
 }
 
-# start_salve_launcher NAME DIR CPUS CONFIG: start salve as a user does, through bin/salve on the java
-# found on the PATH (JAVA_HOME, SALVE_JVM_FLAGS and SALVE_JVM_EXTRA unset). Sets LAST_PID.
+# start_salve_launcher NAME DIR CPUS CONFIG [EXTRA_JVM_FLAGS]: start salve as a user does, through
+# bin/salve on the java found on the PATH (JAVA_HOME, SALVE_JVM_FLAGS and MALLOC_ARENA_MAX unset;
+# SALVE_JVM_EXTRA is EXTRA_JVM_FLAGS, default none). Sets LAST_PID.
 start_salve_launcher() {
-  local name=$1 d=$2 cpus=$3 cfg=$4
-  start_bg "$name" "$cpus" "$d/salve.log" env -u JAVA_HOME -u SALVE_JVM_FLAGS -u SALVE_JVM_EXTRA -u MALLOC_ARENA_MAX \
-    SALVE_JAR="$SALVE_JAR" "$REPO_DIR/bin/salve" --config "$cfg"
+  local name=$1 d=$2 cpus=$3 cfg=$4 extra=${5:-}
+  start_bg "$name" "$cpus" "$d/salve.log" env -u JAVA_HOME -u SALVE_JVM_FLAGS -u MALLOC_ARENA_MAX \
+    SALVE_JVM_EXTRA="$extra" SALVE_JAR="$SALVE_JAR" "$REPO_DIR/bin/salve" --config "$cfg"
 }
 
 # start_salve NAME DIR CPUS CONFIG EXTRA_JVM_FLAGS...: start salve. Sets LAST_PID.

@@ -23,7 +23,8 @@ Usage: bench/run.sh [options]
 
 Environment (defaults in brackets): DURATION [10s] WARMUP [15s] ROUNDS [3] CONNS [64]
 RATE [2000] RATE_CONNS [16] POST_CONNS [8] IDLE_CONNS [1000] PROXY_CPUS [0] LOAD_CPUS [1]
-SALVE_JAVA [newest JDK 21+ in /usr/lib/jvm, else java] SALVE_JVM_FLAGS (used when bench/jvm.flags does not exist) BUILD_SALVE [1] (0: never build)
+SALVE_JAVA [newest JDK 21+ in /usr/lib/jvm, else java; --user-default: java] SALVE_JVM_FLAGS (used when bench/jvm.flags does not exist)
+SALVE_BENCH_EXTRA (more JVM flags for salve, e.g. -Dsalve.transport=io_uring) BUILD_SALVE [1] (0: never build)
 RESULTS_FILE [bench/RESULTS.md]
 KEEP_TMP [0] (1 keeps the temp dir with configs and logs)
 EOF
@@ -218,9 +219,10 @@ if has_target haproxy; then
 fi
 
 if [[ $USER_DEFAULT == 1 ]]; then
-  SALVE_FLAGS="bin/salve (bin/jvm.flags), $(command -v java), default event loops"
+  SALVE_FLAGS="bin/salve (bin/jvm.flags), $(command -v java), default event loops${SALVE_BENCH_EXTRA:+, SALVE_JVM_EXTRA=$SALVE_BENCH_EXTRA}"
+  SALVE_JAVA=java # what the launcher runs, for the report
 else
-  SALVE_FLAGS="$(salve_jvm_flags) -Dsalve.eventLoops=1"
+  SALVE_FLAGS="$(salve_jvm_flags) -Dsalve.eventLoops=1${SALVE_BENCH_EXTRA:+ $SALVE_BENCH_EXTRA}"
 fi
 SALVE_LOG=false
 [[ $LOGGING == 1 ]] && SALVE_LOG=true
@@ -241,9 +243,10 @@ upstreams:
     endpoints: [127.0.0.1:$P_ORIGIN]
 EOF
   if [[ $USER_DEFAULT == 1 ]]; then
-    start_salve_launcher salve "$d" "$PROXY_CPUS" "$d/salve.yaml"
+    start_salve_launcher salve "$d" "$PROXY_CPUS" "$d/salve.yaml" "${SALVE_BENCH_EXTRA:-}"
   else
-    start_salve salve "$d" "$PROXY_CPUS" "$d/salve.yaml" -Dsalve.eventLoops=1
+    # shellcheck disable=SC2086 # extra flags are deliberately word-split
+    start_salve salve "$d" "$PROXY_CPUS" "$d/salve.yaml" -Dsalve.eventLoops=1 ${SALVE_BENCH_EXTRA:-}
   fi
   PGID[salve]=$LAST_PID
 }
