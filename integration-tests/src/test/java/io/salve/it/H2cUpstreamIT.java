@@ -165,7 +165,7 @@ class H2cUpstreamIT {
           HttpResponse.BodyHandlers.ofString()));
       if (i == 30) {
         await().atMost(Duration.ofSeconds(10)).until(() -> upstream.streams() >= 20);
-        upstream.goAwayAll();
+        upstream.goAwayAll().get(5, TimeUnit.SECONDS); // salve has read the GOAWAY
       }
     }
     for (CompletableFuture<HttpResponse<String>> f : all) {

@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -37,7 +39,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +78,8 @@ public final class H2cServer implements AutoCloseable {
   private final AtomicInteger maxActiveStreams = new AtomicInteger();
   private final AtomicLong bigWritten = new AtomicLong();
   private final List<Map<String, String>> heads = new CopyOnWriteArrayList<>();
+  private final Map<Long, CompletableFuture<Void>> pings = new ConcurrentHashMap<>();
+  private final AtomicLong pingIds = new AtomicLong();
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
   private final List<Long> resetsReceived = new CopyOnWriteArrayList<>();
 
@@ -105,7 +111,8 @@ public final class H2cServer implements AutoCloseable {
                                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                                 .addLast(new Answer());
                           }
-                        }));
+                        }))
+                        .addLast(new PingAcks());
                   }
                 })
             .bind(new InetSocketAddress("127.0.0.1", 0))
@@ -156,9 +163,35 @@ public final class H2cServer implements AutoCloseable {
    * Sends GOAWAY (NO_ERROR) on every open connection, as a server shutting down gracefully does: its
    * last stream id leaves room for the streams already on their way, which finish with the rest.
    */
-  public void goAwayAll() {
+  public CompletableFuture<Void> goAwayAll() {
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
     for (Channel c : connections) {
-      c.eventLoop().execute(() -> c.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(100)));
+      // A PING right behind the GOAWAY: its ACK proves the peer has read the GOAWAY (frames are read
+      // in order), so what the peer sends after the returned future completes knows of it.
+      long id = pingIds.incrementAndGet();
+      CompletableFuture<Void> ack = new CompletableFuture<>();
+      pings.put(id, ack);
+      acks.add(ack);
+      c.eventLoop().execute(() -> {
+        c.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(100));
+        c.writeAndFlush(new DefaultHttp2PingFrame(id));
+      });
+    }
+    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /** Completes {@link #goAwayAll}'s futures as the peer acknowledges their PINGs. */
+  private final class PingAcks extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Http2PingFrame ping && ping.ack()) {
+        CompletableFuture<Void> ack = pings.remove(ping.content());
+        if (ack != null) {
+          ack.complete(null);
+        }
+        return;
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 
