@@ -7,11 +7,8 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -61,22 +58,7 @@ final class H2cStream extends ChannelInboundHandlerAdapter implements UpstreamSt
 
   @Override
   public void write(HttpObject msg) {
-    if (msg instanceof HttpRequest request) {
-      grpcTrailers(request);
-    }
     channel.write(msg, channel.voidPromise());
-  }
-
-  /**
-   * A gRPC call says {@code te: trailers} to an HTTP/2 server, which gRPC servers check for (it shows
-   * that trailers, where the call's status is, get through). TE is hop-by-hop in HTTP/1.1, so the
-   * exchange stripped the client's; RFC 9113 §8.2.2 allows exactly this value on HTTP/2.
-   */
-  private static void grpcTrailers(HttpRequest request) {
-    String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)) {
-      request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-    }
   }
 
   @Override

@@ -205,6 +205,20 @@ class GrpcExchangeTest {
   }
 
   @Test
+  void aGrpcCallGoesUpstreamWithTeTrailers_otherRequestsWithoutTe() {
+    ExchangeHarness.Client c = h.connect();
+    send(c, "/careful.Svc/Get", null); // the client's own te: trailers is hop-by-hop, so stripped
+    assertThat(((HttpRequest) up.last().written.get(0)).headers().get(HttpHeaderNames.TE)).isEqualTo("trailers");
+
+    ExchangeHarness.Client plain = h.connect();
+    HttpRequest get = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/careful.Svc/page");
+    get.headers().set(HttpHeaderNames.HOST, "app.test").set("te", "trailers");
+    plain.send(get);
+    plain.send(LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(((HttpRequest) up.last().written.get(0)).headers().contains(HttpHeaderNames.TE)).isFalse();
+  }
+
+  @Test
   void outlierDetection_withoutABreaker_ejectsOnADefaultGrpcFailure() {
     ExchangeHarness.Client c = h.connect();
     send(c, "/ejecting.Svc/Get", null);

@@ -196,20 +196,6 @@ class H2cConnectionTest {
   }
 
   @Test
-  void aGrpcCallSaysTeTrailers_otherRequestsSendNoTe() {
-    Recorder grpc = open();
-    DefaultHttpRequest call = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/pkg.Svc/Method");
-    call.headers().set("host", "app.example").set("content-type", "application/grpc+proto");
-    grpc.stream.write(call);
-    grpc.stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-    Recorder plain = open();
-    get(plain, "/");
-    pump();
-    assertThat(serverHeard.stream().filter(Http2HeadersFrame.class::isInstance).map(o -> (Http2HeadersFrame) o)
-        .map(h -> String.valueOf(h.headers().get("te")))).containsExactly("trailers", "null");
-  }
-
-  @Test
   void aResetIsAnUpstreamError_aRefusedStreamIsRefused() {
     Recorder reset = open();
     Recorder refused = open();
