@@ -42,6 +42,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements H2cSlo
   private int served;
   private boolean ready;
   private boolean goingAway;
+  private boolean failed;
   private boolean countedIdle;
 
   H2cConnection(Endpoint endpoint, H2cPool pool, long idleNanos) {
@@ -74,6 +75,18 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements H2cSlo
 
   boolean isGoingAway() {
     return goingAway;
+  }
+
+  /**
+   * Marks a connection that never became ready as failed.
+   *
+   * @return whether this is the first report of its failure (a TLS failure and the close that
+   *     follows it are one failure)
+   */
+  boolean markFailed() {
+    boolean first = !failed;
+    failed = true;
+    return first;
   }
 
   long maxStreams() {

@@ -130,7 +130,12 @@ final class H2cPool implements StreamPool {
           }
           // Over TLS the upstream must agree to h2 by ALPN; then (or at once, in h2c) its SETTINGS are
           // due with its preface: a silent peer is a failed connect.
-          UpstreamTlsHandshake.await(f.channel(), settings, endpoint, "h2", () -> { }, this::failWaiters);
+          UpstreamTlsHandshake.await(f.channel(), settings, endpoint, "h2", () -> { }, tlsFailure -> {
+            H2cConnection c = f.channel().pipeline().get(H2cConnection.class);
+            if (c == null || c.markFailed()) {
+              failWaiters(tlsFailure);
+            }
+          });
           loop.schedule(() -> {
             H2cConnection c = f.channel().pipeline().get(H2cConnection.class);
             if (c != null && !c.isReady()) {
@@ -170,10 +175,10 @@ final class H2cPool implements StreamPool {
   void closed(H2cConnection connection) {
     endpoint.openConnections().decrementAndGet();
     connections.remove(connection);
-    if (!connection.isReady()) {
+    if (!connection.isReady() && connection.markFailed()) {
       failWaiters(new ConnectException("connection closed before the HTTP/2 preface completed"));
     } else {
-      openForWaiters();
+      openForWaiters(); // also after a TLS failure, whose waiters already failed: the rest may get another
     }
   }
 
