@@ -4,7 +4,8 @@
 # an h2c upstream). Requests/s, latency percentiles from h2load's per-request log, salve's CPU per call.
 # Loopback only; bounded (ROUNDS x DURATION per target, interleaved).
 #
-# Usage: bench/grpc.sh [--quick] [--record]
+# Usage: bench/grpc.sh [--quick] [--record] [--user-default]
+#   --user-default: salve through bin/salve on the java on the PATH, default event loops, nothing pinned
 # Environment: DURATION [10] (seconds) WARMUP [15] ROUNDS [3] CLIENTS [4] STREAMS [16 per connection]
 #              PROXY_CPUS [0] LOAD_CPUS [1] SALVE_JAVA (see lib.sh)
 set -euo pipefail
@@ -20,10 +21,17 @@ for a in "$@"; do
   case $a in
     --quick) DURATION=3 WARMUP=3 ROUNDS=1 ;;
     --record) RECORD=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --user-default) USER_DEFAULT=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) die "unknown option $a" ;;
   esac
 done
+
+if [[ ${USER_DEFAULT:-0} == 1 ]]; then
+  # The run a user makes: nothing pinned (PROXY_CPUS and LOAD_CPUS were only defaults).
+  [[ $PROXY_CPUS == 0 ]] && PROXY_CPUS=0-$(( $(nproc) - 1 ))
+  [[ $LOAD_CPUS == 1 ]] && LOAD_CPUS=0-$(( $(nproc) - 1 ))
+fi
 
 need_cmds h2load:nghttp2-client taskset:util-linux python3:python3
 bench_init salve-grpc-bench
@@ -59,7 +67,7 @@ upstreams:
     protocol: h2c
     endpoints: [127.0.0.1:$GRPC_PORT]
 CONF
-start_salve salve "$D/salve" "$PROXY_CPUS" "$D/salve/salve.yaml" -Dsalve.eventLoops=1
+start_salve_bench salve "$D/salve" "$D/salve/salve.yaml"
 PGID[salve]=$LAST_PID PORT[salve]=$SALVE_PORT
 wait_port "$SALVE_PORT" 30
 TARGETS=(direct salve)
@@ -86,7 +94,7 @@ REPORT="$D/report.md"
   echo
   echo "grpc.testing.SimpleService/UnaryRpc (grpc-java $(sed -n 's/.*grpc-netty-shaded-\([0-9.]*\)\.jar.*/\1/p' <<<"${CP//:/$'\n'}" | head -1), shaded Netty transport) called by h2load -c $CLIENTS -m $STREAMS with a"
   echo "gRPC-framed 12-byte body, $ROUNDS interleaved round(s) of ${DURATION}s after ${WARMUP}s warm-up; direct, and through salve (h2c in, h2c out,"
-  echo "one event loop, access log off). Server and salve pinned to CPU $PROXY_CPUS, h2load to CPU $LOAD_CPUS. Latency percentiles from h2load's per-request log."
+  echo "access log off); $(bench_setup_line). Latency percentiles from h2load's per-request log."
   echo
   echo "| target | calls/s (median; per round) | p50 ms | p99 ms | p99.9 ms | salve CPU µs/call | failed |"
   echo "|---|---|---:|---:|---:|---:|---:|"

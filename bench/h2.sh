@@ -5,7 +5,8 @@
 # itself (direct). Requests/s, latency percentiles (last round) and the proxy's CPU per request.
 # Loopback only; bounded (ROUNDS x DURATION per target, interleaved).
 #
-# Usage: bench/h2.sh [--quick] [--record]
+# Usage: bench/h2.sh [--quick] [--record] [--user-default]
+#   --user-default: salve through bin/salve on the java on the PATH, default event loops, nothing pinned
 # Environment: DURATION [10] (seconds) WARMUP [15] ROUNDS [3] CLIENTS [4] STREAMS [16 per connection]
 #              PROXY_CPUS [0] LOAD_CPUS [1] SALVE_JAVA (see lib.sh)
 set -euo pipefail
@@ -21,10 +22,17 @@ for a in "$@"; do
   case $a in
     --quick) DURATION=3 WARMUP=2 ROUNDS=1 ;;
     --record) RECORD=1 ;;
+    --user-default) USER_DEFAULT=1 ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) die "unknown option $a" ;;
   esac
 done
+
+if [[ ${USER_DEFAULT:-0} == 1 ]]; then
+  # The run a user makes: nothing pinned (PROXY_CPUS and LOAD_CPUS were only defaults).
+  [[ $PROXY_CPUS == 0 ]] && PROXY_CPUS=0-$(( $(nproc) - 1 ))
+  [[ $LOAD_CPUS == 1 ]] && LOAD_CPUS=0-$(( $(nproc) - 1 ))
+fi
 
 need_cmds h2load:nghttp2-client nginx:nginx haproxy:haproxy taskset:util-linux python3:python3
 bench_init salve-h2-bench
@@ -104,7 +112,7 @@ upstreams:
     protocol: $protocol
     endpoints: [127.0.0.1:$origin]
 CONF
-  start_salve "$t" "$D/$t" "$PROXY_CPUS" "$D/$t/salve.yaml" -Dsalve.eventLoops=1
+  start_salve_bench "$t" "$D/$t" "$D/$t/salve.yaml"
   PGID[$t]=$LAST_PID PORT[$t]=$port
 done
 TARGETS=(direct nginx haproxy salve salve-h2up)
@@ -125,7 +133,7 @@ REPORT="$D/report.md"
   echo "## HTTP/2 (h2c): $(date -u +%Y-%m-%d), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $("$SALVE_JAVA" -version 2>&1 | head -1)"
   echo
   echo "h2load -c $CLIENTS -m $STREAMS ($((CLIENTS * STREAMS)) streams over $CLIENTS connections), GET / (1 KiB), $ROUNDS interleaved round(s) of ${DURATION}s after ${WARMUP}s warm-up per target;"
-  echo "proxies and origins pinned to CPU $PROXY_CPUS, h2load to CPU $LOAD_CPUS; one worker / thread / event loop each; access logs off."
+  echo "nginx and HAProxy with one worker / thread; $(bench_setup_line); access logs off."
   echo "salve: HTTP/1.1 to the origin, like nginx and HAProxy; salve-h2up: h2c to an h2c origin (nginx listen ... http2)."
   echo "direct: the HTTP/1.1 origin itself (h2load --h1, which pipelines $STREAMS requests per connection): the origin's own cost, for reference."
   echo "Latency percentiles from h2load's per-request log (--log-file)."

@@ -326,3 +326,25 @@ h2load_rounds() {
     echo "| $t | $(median_of "${rates[$t]}"); ${rates[$t]% } | $p50 | $p99 | $p999 | $(median_of "${cpus[$t]}") | $failed |" >>"$report"
   done
 }
+
+# start_salve_bench NAME DIR CONFIG [EXTRA_JVM_FLAGS...]: starts salve as the benchmark is set up.
+# With USER_DEFAULT=1 (the run a user makes): through bin/salve on the java on the PATH, with its
+# default event loops, on every CPU; otherwise pinned to PROXY_CPUS with one event loop. Sets LAST_PID.
+start_salve_bench() {
+  local name=$1 d=$2 cfg=$3
+  shift 3
+  if [[ ${USER_DEFAULT:-0} == 1 ]]; then
+    start_salve_launcher "$name" "$d" "0-$(( $(nproc) - 1 ))" "$cfg" "$*"
+  else
+    start_salve "$name" "$d" "$PROXY_CPUS" "$cfg" -Dsalve.eventLoops=1 "$@"
+  fi
+}
+
+# bench_setup_line: how salve and the load were placed, for a report's header.
+bench_setup_line() {
+  if [[ ${USER_DEFAULT:-0} == 1 ]]; then
+    echo "the run a user makes: salve through bin/salve on $(java -version 2>&1 | head -1), default event loops and transport; nothing pinned (PROXY_CPUS=$PROXY_CPUS, LOAD_CPUS=$LOAD_CPUS)"
+  else
+    echo "pinned: proxies and origins on CPU $PROXY_CPUS, the load on CPU $LOAD_CPUS; salve on $("$SALVE_JAVA" -version 2>&1 | head -1) with one event loop"
+  fi
+}

@@ -242,12 +242,8 @@ upstreams:
   origin:
     endpoints: [127.0.0.1:$P_ORIGIN]
 EOF
-  if [[ $USER_DEFAULT == 1 ]]; then
-    start_salve_launcher salve "$d" "$PROXY_CPUS" "$d/salve.yaml" "${SALVE_BENCH_EXTRA:-}"
-  else
-    # shellcheck disable=SC2086 # extra flags are deliberately word-split
-    start_salve salve "$d" "$PROXY_CPUS" "$d/salve.yaml" -Dsalve.eventLoops=1 ${SALVE_BENCH_EXTRA:-}
-  fi
+  # shellcheck disable=SC2086 # extra flags are deliberately word-split
+  start_salve_bench salve "$d" "$d/salve.yaml" ${SALVE_BENCH_EXTRA:-}
   PGID[salve]=$LAST_PID
 }
 if has_target salve; then

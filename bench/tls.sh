@@ -5,7 +5,8 @@
 # Not yet run on the project's bench machine: the integrator runs it and records the table in
 # bench/RESULTS.md (--record).
 #
-# Usage: bench/tls.sh [--quick] [--record]
+# Usage: bench/tls.sh [--quick] [--record] [--user-default]
+#   --user-default: salve through bin/salve on the java on the PATH, default event loops, nothing pinned
 # Environment: DURATION [10s] WARMUP [5s] ROUNDS [3] CONNS [64] NEWCONN_CONNS [16] PROXY_CPUS [0] LOAD_CPUS [1]
 set -euo pipefail
 
@@ -20,10 +21,17 @@ for a in "$@"; do
   case $a in
     --quick) DURATION=3s WARMUP=1s ROUNDS=1 ;;
     --record) RECORD=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --user-default) USER_DEFAULT=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) die "unknown option $a" ;;
   esac
 done
+
+if [[ ${USER_DEFAULT:-0} == 1 ]]; then
+  # The run a user makes: nothing pinned (PROXY_CPUS and LOAD_CPUS were only defaults).
+  [[ $PROXY_CPUS == 0 ]] && PROXY_CPUS=0-$(( $(nproc) - 1 ))
+  [[ $LOAD_CPUS == 1 ]] && LOAD_CPUS=0-$(( $(nproc) - 1 ))
+fi
 
 need_cmds wrk:wrk nginx:nginx haproxy:haproxy openssl:openssl taskset:util-linux
 bench_init salve-tls-bench
@@ -106,8 +114,7 @@ upstreams:
   origin:
     endpoints: [127.0.0.1:$ORIGIN_PORT]
 EOF
-  start_salve "salve-$engine" "$D/salve-$engine" "$PROXY_CPUS" "$D/salve-$engine/salve.yaml" \
-    "-Dsalve.eventLoops=1" "-Dsalve.tls.provider=$engine"
+  start_salve_bench "salve-$engine" "$D/salve-$engine" "$D/salve-$engine/salve.yaml" "-Dsalve.tls.provider=$engine"
   PGID[salve-$engine]=$LAST_PID PORT[salve-$engine]=${!port_var}
 done
 TARGETS=(nginx haproxy salve-openssl salve-jdk)
@@ -139,7 +146,7 @@ REPORT="$D/report.md"
 {
   echo "## HTTPS (TLS termination to a plaintext origin), $(date -u +%Y-%m-%d)"
   echo
-  echo "wrk -t1, $ROUNDS round(s) of $DURATION after $WARMUP warm-up; proxies pinned to CPU $PROXY_CPUS, one worker/thread/event loop each."
+  echo "wrk -t1, $ROUNDS round(s) of $DURATION after $WARMUP warm-up; nginx and HAProxy with one worker/thread; $(bench_setup_line)."
   echo "newconn sends Connection: close, so every request is a new TCP connection and a full handshake."
   echo
   echo "| scenario | target | requests/s (per round) | proxy CPU s / 1000 req |"
