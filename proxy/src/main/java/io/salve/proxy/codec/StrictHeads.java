@@ -108,6 +108,33 @@ public final class StrictHeads {
   }
 
   /**
+   * @return the length of the head at the reader index when it is complete and checked (any empty
+   *     lines before it included), or -1
+   */
+  public int completeHeadLength() {
+    return !broken && expectingHead && scanner.isComplete() ? scannedAhead : -1;
+  }
+
+  /**
+   * Follows what {@link PassThroughFraming} passed on without Netty's decoder: such a message is never
+   * held or failed, so it skips the checks {@link #afterDecode} makes of each decoded object.
+   *
+   * @param head whether it passed on a head, the whole scanned head being consumed
+   * @param produced whether it passed on anything
+   * @param ended whether the message ended
+   */
+  void passedOn(boolean head, boolean produced, boolean ended) {
+    if (head) {
+      expectingHead = false;
+      scannedAhead = 0;
+    }
+    producedInBatch |= produced;
+    if (ended) {
+      endOfMessage();
+    }
+  }
+
+  /**
    * Turns {@code invalid} into the failed message for {@code problem}, discards the input, and
    * marks the stream broken.
    */

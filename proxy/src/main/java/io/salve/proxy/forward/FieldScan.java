@@ -2,6 +2,7 @@ package io.salve.proxy.forward;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.salve.proxy.codec.IndexedHeaders;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -40,6 +41,13 @@ final class FieldScan {
   /** @return the bits of the fields present in {@code headers}. */
   static int of(HttpHeaders headers) {
     int bits = 0;
+    if (headers instanceof IndexedHeaders indexed && !indexed.edited()) {
+      // The names as views over the received bytes: no entry, no String.
+      for (int i = 0; i < indexed.receivedCount(); i++) {
+        bits |= bitOf(indexed.nameAt(i));
+      }
+      return bits;
+    }
     Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
     while (it.hasNext()) {
       bits |= bitOf(it.next().getKey());

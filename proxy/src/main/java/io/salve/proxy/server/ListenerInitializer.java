@@ -4,8 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.salve.config.ListenerLimits;
+import io.salve.proxy.codec.PassThroughResponseEncoder;
 import io.salve.proxy.forward.ClientRequestReceiver;
 import io.salve.proxy.forward.ClientTimeoutsHandler;
 import io.salve.proxy.forward.ListenerContext;
@@ -70,6 +70,6 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
 
   private static void addHttp1Handlers(ChannelPipeline p, ListenerLimits limits) {
     p.addLast("decoder", new StrictRequestDecoder(limits));
-    p.addLast("encoder", new HttpResponseEncoder());
+    p.addLast("encoder", new PassThroughResponseEncoder());
   }
 }

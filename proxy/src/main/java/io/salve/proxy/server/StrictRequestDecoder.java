@@ -5,18 +5,26 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.salve.config.ListenerLimits;
 import io.salve.proxy.codec.HeadScanner;
+import io.salve.proxy.codec.PassThroughFraming;
+import io.salve.proxy.codec.ReceivedHead;
 import io.salve.proxy.codec.StrictHeads;
 import java.util.List;
 
 /**
- * Netty's request decoder at its strictest, plus what Netty cannot be configured to do.
+ * Netty's request decoder at its strictest, plus what Netty cannot be configured to do, and a pass-through
+ * path beside it for plain requests.
  *
  * <ul>
+ *   <li>A request whose head arrived whole and whose body, if any, has one Content-Length is decoded
+ *       here ({@link PassThroughFraming}): its fields stay the received bytes ({@link
+ *       io.salve.proxy.codec.IndexedHeaders}), which the upstream encoder writes as they came. Every
+ *       other request goes through Netty's decoder, whose checks below answer it.
  *   <li>Netty: CRLF line endings only, validated field names and values, no duplicate
  *       Content-Length, and RFC 9112 transfer-encoding rules: Transfer-Encoding with Content-Length,
  *       or in an HTTP/1.0 request, fails the message (§6.1), as does a coding list whose final coding
@@ -41,21 +49,25 @@ import java.util.List;
  * receiver answers it and closes the connection, and everything after it is discarded.
  */
 public final class StrictRequestDecoder extends HttpRequestDecoder {
+  private static final int MAX_CHUNK_SIZE = 64 * 1024;
   private final StrictHeads heads =
       new StrictHeads(
           HeadScanner.Kind.REQUEST,
           m -> HttpUtil.isTransferEncodingChunked(m) && !HttpUtil.is100ContinueExpected(m));
+
+  private final PassThroughFraming framing;
 
   public StrictRequestDecoder(ListenerLimits limits) {
     super(
         new HttpDecoderConfig()
             .setMaxInitialLineLength(limits.maxInitialLineLength())
             .setMaxHeaderSize(limits.maxHeaderSize())
-            .setMaxChunkSize(64 * 1024)
+            .setMaxChunkSize(MAX_CHUNK_SIZE)
             .setStrictLineParsing(true)
             .setAllowDuplicateContentLengths(false)
             .setUseRfc9112TransferEncoding(true)
             .setValidateHeaders(true));
+    framing = new PassThroughFraming(heads, Math.min(limits.maxInitialLineLength(), limits.maxHeaderSize()), MAX_CHUNK_SIZE);
   }
 
   @Override
@@ -68,11 +80,29 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
       out.add(heads.fail(in, new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request"), problem));
       return;
     }
+    if (passThrough(in, out)) {
+      return;
+    }
     int before = in.readerIndex();
     int start = out.size();
     super.decode(ctx, in, out);
+    framing.delegated(out, start);
     heads.consumed(in.readerIndex() - before);
     heads.afterDecode(out, start);
+  }
+
+  private boolean passThrough(ByteBuf in, List<Object> out) {
+    if (framing.inBody()) {
+      framing.continueBody(in, out);
+      return true;
+    }
+    ReceivedHead head = framing.head(in);
+    HttpRequest request = head == null ? null : head.request();
+    if (request == null) {
+      return false;
+    }
+    framing.start(in, head, request, Math.max(0, head.contentLength()), out);
+    return true;
   }
 
   @Override

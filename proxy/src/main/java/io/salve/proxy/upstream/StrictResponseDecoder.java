@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.proxy.codec.HeadScanner;
 import io.salve.proxy.codec.MalformedMessageException;
+import io.salve.proxy.codec.PassThroughFraming;
+import io.salve.proxy.codec.ReceivedHead;
 import io.salve.proxy.codec.StrictHeads;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +32,9 @@ import java.util.Queue;
  * answers with 502 {@code upstream_protocol_error} after closing the connection.
  *
  * <ul>
+ *   <li>A final response whose head arrived whole and whose body length is known without chunks is
+ *       decoded here ({@link PassThroughFraming}), its fields kept as the received bytes; every
+ *       other response goes through Netty's decoder, configured as below.
  *   <li>Netty, configured by {@link Upstreams#upstreamDecoderConfig}: CRLF only, validated fields,
  *       one Content-Length, RFC 9112 transfer-encoding rules (no Transfer-Encoding with
  *       Content-Length or in HTTP/1.0).
@@ -52,6 +57,7 @@ import java.util.Queue;
 final class StrictResponseDecoder extends HttpResponseDecoder {
   private final Queue<HttpMethod> methods;
   private final StrictHeads heads = new StrictHeads(HeadScanner.Kind.RESPONSE, this::isChunked);
+  private final PassThroughFraming framing;
   /** The last head whose transfer codings were checked, and whether it is chunked: one lookup, not two. */
   private HttpMessage checkedHead;
   private boolean checkedChunked;
@@ -60,6 +66,8 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
   StrictResponseDecoder(HttpDecoderConfig config, Queue<HttpMethod> methods) {
     super(config);
     this.methods = methods;
+    this.framing = new PassThroughFraming(
+        heads, Math.min(config.getMaxInitialLineLength(), config.getMaxHeaderSize()), config.getMaxChunkSize());
   }
 
   @Override
@@ -72,15 +80,47 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
       out.add(heads.fail(in, new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY), problem));
       return;
     }
+    if (passThrough(in, out)) {
+      return;
+    }
     int before = in.readerIndex();
     int start = out.size();
     super.decode(ctx, in, out);
+    framing.delegated(out, start);
     for (int i = start; i < out.size(); i++) {
       refuseOtherTransferCodings(out.get(i));
     }
     heads.consumed(in.readerIndex() - before);
     heads.afterDecode(out, start);
     checkedHead = null;
+  }
+
+  /**
+   * Decodes a final response here when its head arrived whole and its body has a known length: one
+   * Content-Length, or none at all because it answers HEAD or is 204 or 304. Informational responses,
+   * chunked and close-delimited bodies go to Netty's decoder.
+   */
+  private boolean passThrough(ByteBuf in, List<Object> out) {
+    if (framing.inBody()) {
+      framing.continueBody(in, out);
+      return true;
+    }
+    ReceivedHead head = framing.head(in);
+    if (head == null || head.statusCode() < 200) {
+      return false;
+    }
+    int code = head.statusCode();
+    boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(methods.peek());
+    if (!bodyless && head.contentLength() < 0) {
+      return false;
+    }
+    HttpResponse response = head.response();
+    if (response == null) {
+      return false;
+    }
+    methods.poll();
+    framing.start(in, head, response, bodyless ? 0 : head.contentLength(), out);
+    return true;
   }
 
   private void refuseOtherTransferCodings(Object o) {

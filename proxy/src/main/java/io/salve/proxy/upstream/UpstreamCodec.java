@@ -5,23 +5,23 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.salve.proxy.codec.PassThroughRequestEncoder;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 
 /**
- * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and salve's {@link
+ * The HTTP/1.1 codec of an upstream connection: salve's request encoder and {@link
  * StrictResponseDecoder}, sharing the queue of sent request methods (as {@code HttpClientCodec}
  * does, which cannot take another decoder). Salve never sends CONNECT, so no tunnel state is needed.
  */
-final class UpstreamCodec extends CombinedChannelDuplexHandler<StrictResponseDecoder, HttpRequestEncoder> {
+final class UpstreamCodec extends CombinedChannelDuplexHandler<StrictResponseDecoder, PassThroughRequestEncoder> {
   UpstreamCodec(HttpDecoderConfig config) {
     Queue<HttpMethod> methods = new ArrayDeque<>(2);
     init(new StrictResponseDecoder(config, methods), new MethodRecordingEncoder(methods));
   }
 
-  private static final class MethodRecordingEncoder extends HttpRequestEncoder {
+  private static final class MethodRecordingEncoder extends PassThroughRequestEncoder {
     private final Queue<HttpMethod> methods;
 
     MethodRecordingEncoder(Queue<HttpMethod> methods) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.salve.config.ListenerLimits;
+import io.salve.proxy.codec.IndexedHeaders;
 import io.salve.proxy.codec.MalformedMessageException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -147,5 +148,50 @@ class StrictRequestDecoderTest {
     assertThat(receiver.got).hasSize(3);
     assertThat(((HttpRequest) receiver.got.get(0)).uri()).isEqualTo("/1");
     assertThat(((HttpRequest) receiver.got.get(2)).decoderResult().cause()).hasMessageContaining("colon");
+  }
+
+  @Test
+  void plainRequestsKeepTheirFieldsAsReceivedBytes() {
+    send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello");
+    readNext();
+    send(" world");
+    readNext();
+    readNext();
+    readNext();
+
+    assertThat(receiver.got).hasSize(5);
+    HttpRequest get = (HttpRequest) receiver.got.get(0);
+    assertThat(get.headers()).isInstanceOf(IndexedHeaders.class);
+    assertThat(receiver.got.get(1)).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+    HttpRequest post = (HttpRequest) receiver.got.get(2);
+    assertThat(post.uri()).isEqualTo("/2");
+    assertThat(post.headers().get("content-length")).isEqualTo("11");
+    assertThat(((HttpContent) receiver.got.get(3)).content().toString(StandardCharsets.ISO_8859_1)).isEqualTo("hello");
+    assertThat(receiver.got.get(3)).isNotInstanceOf(LastHttpContent.class);
+    assertThat(((LastHttpContent) receiver.got.get(4)).content().toString(StandardCharsets.ISO_8859_1)).isEqualTo(" world");
+  }
+
+  @Test
+  void chunkedAndSplitHeadsStillGoThroughNettysDecoder() {
+    send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHo");
+    send("st: a\r\n\r\nGET /last HTTP/1.1\r\nHost: a\r\n\r\n");
+    for (int i = 0; i < 5; i++) {
+      readNext();
+    }
+
+    assertThat(receiver.got).hasSize(6);
+    assertThat(((HttpRequest) receiver.got.get(0)).headers()).isNotInstanceOf(IndexedHeaders.class);
+    assertThat(((HttpRequest) receiver.got.get(2)).uri()).isEqualTo("/next");
+    assertThat(((HttpRequest) receiver.got.get(2)).headers()).as("its head spanned two reads").isNotInstanceOf(IndexedHeaders.class);
+    assertThat(((HttpRequest) receiver.got.get(4)).uri()).isEqualTo("/last");
+    assertThat(((HttpRequest) receiver.got.get(4)).headers()).isInstanceOf(IndexedHeaders.class);
+  }
+
+  @Test
+  void framingThatIsNotPlainIsAnsweredByNettysChecks() {
+    send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+
+    assertThat(receiver.got).hasSize(1);
+    assertThat(((HttpRequest) receiver.got.get(0)).decoderResult().cause()).hasMessageContaining("Multiple Content-Length");
   }
 }

@@ -9,10 +9,13 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.codec.IndexedHeaders;
+import io.salve.proxy.codec.ReceivedHead;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,5 +119,57 @@ class UpstreamCodecTest {
     }
 
     assertThat(got).as("the close alone reports it").isEmpty();
+  }
+
+  @Test
+  void plainResponsesAreDecodedWithTheirFieldsAsReceivedBytes() {
+    request(HttpMethod.GET);
+    request(HttpMethod.GET);
+    request(HttpMethod.GET);
+
+    List<Object> objects =
+        respond("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\nServer: o\r\nContent-Length: 5\r\n\r\nhel");
+    objects.addAll(respond("loHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+
+    assertThat(objects).hasSize(9);
+    assertThat(((HttpResponse) objects.get(0)).headers()).isInstanceOf(IndexedHeaders.class);
+    assertThat(objects.get(1)).as("204 has no body").isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(((HttpResponse) objects.get(2)).headers().get("server")).isEqualTo("o");
+    assertThat(((HttpContent) objects.get(3)).content().toString(StandardCharsets.ISO_8859_1)).isEqualTo("hel");
+    assertThat(((LastHttpContent) objects.get(4)).content().toString(StandardCharsets.ISO_8859_1)).isEqualTo("lo");
+    assertThat(((HttpResponse) objects.get(5)).status().code()).as("1xx through Netty's decoder").isEqualTo(100);
+    assertThat(((HttpResponse) objects.get(5)).headers()).isNotInstanceOf(IndexedHeaders.class);
+    assertThat(((HttpResponse) objects.get(7)).status().code()).isEqualTo(200);
+    assertThat(objects).allMatch(x -> ((HttpObject) x).decoderResult().isSuccess());
+  }
+
+  @Test
+  void closeDelimitedResponsesGoThroughNettysDecoder() {
+    request(HttpMethod.GET);
+
+    List<Object> objects = respond("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+
+    assertThat(((HttpResponse) objects.get(0)).headers()).isNotInstanceOf(IndexedHeaders.class);
+    assertThat(((HttpContent) objects.get(1)).content().toString(StandardCharsets.ISO_8859_1)).isEqualTo("until the end");
+  }
+
+  @Test
+  void aReceivedRequestIsSentAsItsBytesWithTheEditsSplicedIn() {
+    String received = "GET /x HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nAccept:  */*\r\nUser-Agent: t/1\r\n\r\n";
+    HttpRequest req = ReceivedHead.split(received.getBytes(StandardCharsets.ISO_8859_1)).request();
+    req.headers().remove("connection").add("X-Forwarded-For", "10.1.2.3");
+    req.setUri("/y");
+
+    ch.writeOutbound(req, LastHttpContent.EMPTY_LAST_CONTENT);
+    StringBuilder sent = new StringBuilder();
+    ByteBuf b;
+    while ((b = ch.readOutbound()) != null) {
+      sent.append(b.toString(StandardCharsets.ISO_8859_1));
+      b.release();
+    }
+
+    assertThat(sent.toString())
+        .isEqualTo("GET /y HTTP/1.1\r\nHost: a\r\nAccept:  */*\r\nUser-Agent: t/1\r\nX-Forwarded-For: 10.1.2.3\r\n\r\n");
   }
 }

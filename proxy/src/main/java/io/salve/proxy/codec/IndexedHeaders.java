@@ -1,0 +1,393 @@
+package io.salve.proxy.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fields of a received message head, read in place: an index over the head's bytes (where each
+ * field's name and value begin and end) instead of a map of strings. A value becomes a {@code String}
+ * only when asked for, and a name never does. Edits are kept beside the bytes: a removed field is
+ * marked, an added one goes to a small map. An encoder that knows this class writes the received
+ * field lines as they came, minus the removed ones, then the added ones ({@link #writeReceived}):
+ * nothing is re-encoded.
+ *
+ * <p>The bytes were checked by the {@link HeadScanner} before they were indexed, so every name is a
+ * token and every value is free of control characters. Names compare case-insensitively, as in
+ * Netty's {@link DefaultHttpHeaders}; added fields are validated by the map they go to. Not
+ * thread-safe, like the message it belongs to.
+ */
+public final class IndexedHeaders extends HttpHeaders {
+  /** The head's bytes; the field lines lie between the first field's name and {@link #end}. */
+  private final byte[] bytes;
+  /** For each field: name start, name end, value start and value end (without surrounding whitespace). */
+  private final int[] at;
+  private final int count;
+  /** Where the last field line ends, after its CRLF. */
+  private final int end;
+  private boolean[] removed;
+  private int removedCount;
+  private HttpHeaders added;
+
+  IndexedHeaders(byte[] bytes, int[] at, int count, int end) {
+    this.bytes = bytes;
+    this.at = at;
+    this.count = count;
+    this.end = end;
+  }
+
+  /** @return how many fields were received (removed ones included) */
+  public int receivedCount() {
+    return count;
+  }
+
+  /** @return whether a field was removed or added since the head was received */
+  public boolean edited() {
+    return removedCount > 0 || added != null;
+  }
+
+  /** @return whether received field {@code i} is still present */
+  public boolean isPresent(int i) {
+    return removed == null || !removed[i];
+  }
+
+  /** @return the name of received field {@code i}, a view over the bytes (not copied) */
+  public AsciiString nameAt(int i) {
+    return new AsciiString(bytes, at[4 * i], at[4 * i + 1] - at[4 * i], false);
+  }
+
+  /**
+   * Writes the received field lines still present, as they came, to {@code out}.
+   *
+   * @return the fields added since, for the caller to encode after them, or null when there are none
+   */
+  public HttpHeaders writeReceived(ByteBuf out) {
+    int i = 0;
+    while (i < count) {
+      if (!isPresent(i)) {
+        i++;
+        continue;
+      }
+      int j = i + 1;
+      while (j < count && isPresent(j)) {
+        j++;
+      }
+      int from = at[4 * i];
+      int to = j < count ? at[4 * j] : end;
+      out.writeBytes(bytes, from, to - from);
+      i = j;
+    }
+    return added == null || added.isEmpty() ? null : added;
+  }
+
+  private boolean nameIs(int i, CharSequence name) {
+    int from = at[4 * i];
+    int length = at[4 * i + 1] - from;
+    if (length != name.length()) {
+      return false;
+    }
+    for (int k = 0; k < length; k++) {
+      int b = bytes[from + k];
+      char c = name.charAt(k);
+      if (b != c && lower(b) != lower(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+  }
+
+  private int find(CharSequence name, int from) {
+    for (int i = from; i < count; i++) {
+      if (isPresent(i) && nameIs(i, name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private String valueAt(int i) {
+    int from = at[4 * i + 2];
+    return new String(bytes, from, at[4 * i + 3] - from, StandardCharsets.ISO_8859_1);
+  }
+
+  private HttpHeaders added() {
+    if (added == null) {
+      // Validating, as a decoded head's map is; sized for the few fields salve adds.
+      added = DefaultHttpHeadersFactory.headersFactory().newEmptyHeaders();
+    }
+    return added;
+  }
+
+  @Override
+  public String get(String name) {
+    return get((CharSequence) name);
+  }
+
+  @Override
+  public String get(CharSequence name) {
+    int i = find(name, 0);
+    if (i >= 0) {
+      return valueAt(i);
+    }
+    return added == null ? null : added.get(name);
+  }
+
+  @Override
+  public Integer getInt(CharSequence name) {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public int getInt(CharSequence name, int defaultValue) {
+    Integer v = getInt(name);
+    return v == null ? defaultValue : v;
+  }
+
+  @Override
+  public Short getShort(CharSequence name) {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Short.parseShort(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public short getShort(CharSequence name, short defaultValue) {
+    Short v = getShort(name);
+    return v == null ? defaultValue : v;
+  }
+
+  @Override
+  public Long getTimeMillis(CharSequence name) {
+    String v = get(name);
+    Date date = v == null ? null : DateFormatter.parseHttpDate(v);
+    return date == null ? null : date.getTime();
+  }
+
+  @Override
+  public long getTimeMillis(CharSequence name, long defaultValue) {
+    Long v = getTimeMillis(name);
+    return v == null ? defaultValue : v;
+  }
+
+  @Override
+  public List<String> getAll(String name) {
+    return getAll((CharSequence) name);
+  }
+
+  @Override
+  public List<String> getAll(CharSequence name) {
+    List<String> values = new ArrayList<>(2);
+    for (int i = find(name, 0); i >= 0; i = find(name, i + 1)) {
+      values.add(valueAt(i));
+    }
+    if (added != null) {
+      values.addAll(added.getAll(name));
+    }
+    return values;
+  }
+
+  @Override
+  public List<Map.Entry<String, String>> entries() {
+    List<Map.Entry<String, String>> entries = new ArrayList<>(size());
+    for (int i = 0; i < count; i++) {
+      if (isPresent(i)) {
+        entries.add(new SimpleImmutableEntry<>(nameAt(i).toString(), valueAt(i)));
+      }
+    }
+    if (added != null) {
+      entries.addAll(added.entries());
+    }
+    return entries;
+  }
+
+  @Override
+  public boolean contains(String name) {
+    return contains((CharSequence) name);
+  }
+
+  @Override
+  public boolean contains(CharSequence name) {
+    return find(name, 0) >= 0 || (added != null && added.contains(name));
+  }
+
+  @Override
+  public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+    // The common question ("is it chunked?") is mostly about a field that is not there.
+    return contains(name) && super.containsValue(name, value, ignoreCase);
+  }
+
+  @Override
+  public Iterator<Map.Entry<String, String>> iterator() {
+    return entries().iterator();
+  }
+
+  @Override
+  public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+    List<Map.Entry<CharSequence, CharSequence>> entries = new ArrayList<>(size());
+    for (int i = 0; i < count; i++) {
+      if (isPresent(i)) {
+        entries.add(new SimpleImmutableEntry<>(nameAt(i), valueAt(i)));
+      }
+    }
+    if (added != null) {
+      added.iteratorCharSequence().forEachRemaining(entries::add);
+    }
+    return entries.iterator();
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return size() == 0;
+  }
+
+  @Override
+  public int size() {
+    return count - removedCount + (added == null ? 0 : added.size());
+  }
+
+  @Override
+  public Set<String> names() {
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < count; i++) {
+      if (isPresent(i)) {
+        names.add(nameAt(i).toString());
+      }
+    }
+    if (added != null) {
+      names.addAll(added.names());
+    }
+    return names;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Object value) {
+    added().add(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Object value) {
+    added().add(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Iterable<?> values) {
+    added().add(name, values);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders addInt(CharSequence name, int value) {
+    added().addInt(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders addShort(CharSequence name, short value) {
+    added().addShort(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders set(String name, Object value) {
+    return set((CharSequence) name, value);
+  }
+
+  @Override
+  public HttpHeaders set(CharSequence name, Object value) {
+    removeReceived(name);
+    added().set(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders set(String name, Iterable<?> values) {
+    removeReceived(name);
+    added().set(name, values);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders setInt(CharSequence name, int value) {
+    removeReceived(name);
+    added().setInt(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders setShort(CharSequence name, short value) {
+    removeReceived(name);
+    added().setShort(name, value);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders remove(String name) {
+    return remove((CharSequence) name);
+  }
+
+  @Override
+  public HttpHeaders remove(CharSequence name) {
+    removeReceived(name);
+    if (added != null) {
+      added.remove(name);
+    }
+    return this;
+  }
+
+  private void removeReceived(CharSequence name) {
+    for (int i = find(name, 0); i >= 0; i = find(name, i + 1)) {
+      markRemoved(i);
+    }
+  }
+
+  private void markRemoved(int i) {
+    if (removed == null) {
+      removed = new boolean[count];
+    }
+    removed[i] = true;
+    removedCount++;
+  }
+
+  @Override
+  public HttpHeaders clear() {
+    for (int i = 0; i < count; i++) {
+      if (isPresent(i)) {
+        markRemoved(i);
+      }
+    }
+    added = null;
+    return this;
+  }
+}

@@ -1,0 +1,20 @@
+package io.salve.proxy.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+
+/**
+ * Netty's request encoder, except that the fields of a received head ({@link IndexedHeaders}) are
+ * written as the bytes they came in, with the removed ones left out and the added ones encoded after
+ * them.
+ */
+public class PassThroughRequestEncoder extends HttpRequestEncoder {
+  @Override
+  protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+    HttpHeaders rest = headers instanceof IndexedHeaders indexed ? indexed.writeReceived(buf) : headers;
+    if (rest != null) {
+      super.encodeHeaders(rest, buf);
+    }
+  }
+}

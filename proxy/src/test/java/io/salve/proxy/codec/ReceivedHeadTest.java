@@ -1,0 +1,127 @@
+package io.salve.proxy.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReceivedHeadTest {
+  private static ReceivedHead split(String head) {
+    return ReceivedHead.split(head.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private static String written(IndexedHeaders headers) {
+    ByteBuf out = Unpooled.buffer();
+    try {
+      HttpHeaders added = headers.writeReceived(out);
+      StringBuilder s = new StringBuilder(out.toString(StandardCharsets.ISO_8859_1));
+      if (added != null) {
+        added.forEach(e -> s.append("+").append(e.getKey()).append(": ").append(e.getValue()).append("\r\n"));
+      }
+      return s.toString();
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void splitsARequestLineAndItsFields() {
+    ReceivedHead head = split("\r\nGET /a?b=c HTTP/1.1\r\nHost: x\r\nAccept:  text/plain \t\r\nX-Two: 1\r\nx-two: 2\r\n\r\n");
+
+    HttpRequest req = head.request();
+    assertThat(req.method()).isSameAs(HttpMethod.GET);
+    assertThat(req.uri()).isEqualTo("/a?b=c");
+    assertThat(req.protocolVersion()).isSameAs(HttpVersion.HTTP_1_1);
+    HttpHeaders h = req.headers();
+    assertThat(h.get("host")).isEqualTo("x");
+    assertThat(h.get(HttpHeaderNames.ACCEPT)).isEqualTo("text/plain");
+    assertThat(h.getAll("X-TWO")).containsExactly("1", "2");
+    assertThat(h.contains("x-three")).isFalse();
+    assertThat(h.size()).isEqualTo(4);
+    assertThat(head.passable()).isTrue();
+    assertThat(head.contentLength()).isEqualTo(-1);
+  }
+
+  @Test
+  void otherMethodsAndVersions() {
+    assertThat(split("PATCH / HTTP/1.0\r\n\r\n").request().method()).isSameAs(HttpMethod.PATCH);
+    assertThat(split("POST / HTTP/1.0\r\n\r\n").request().protocolVersion()).isSameAs(HttpVersion.HTTP_1_0);
+    assertThat(split("BREW / HTTP/1.1\r\n\r\n").request().method().name()).isEqualTo("BREW");
+    assertThat(split("GET / HTTP/1.2\r\n\r\n").request()).as("left to Netty's decoder").isNull();
+    assertThat(split("HTTP/2.0 200 OK\r\n\r\n").response()).isNull();
+  }
+
+  @Test
+  void statusLines() {
+    HttpResponse ok = split("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n").response();
+    assertThat(ok.status()).isSameAs(HttpResponseStatus.OK);
+    assertThat(split("HTTP/1.1 404 Nope, not here\r\n\r\n").response().status().reasonPhrase()).isEqualTo("Nope, not here");
+    assertThat(split("HTTP/1.1 204\r\n\r\n").response().status().code()).isEqualTo(204);
+    assertThat(split("HTTP/1.1 599 Custom\r\n\r\n").statusCode()).isEqualTo(599);
+  }
+
+  @Test
+  void onlyPlainFramingIsPassable() {
+    assertThat(split("POST / HTTP/1.1\r\nContent-Length: 42\r\n\r\n").contentLength()).isEqualTo(42);
+    assertThat(split("POST / HTTP/1.1\r\ncontent-LENGTH: 0\r\n\r\n").passable()).isTrue();
+    for (String framing :
+        List.of(
+            "Transfer-Encoding: chunked",
+            "Content-Length: 1\r\nContent-Length: 1",
+            "Content-Length: 1, 1",
+            "Content-Length: +1",
+            "Content-Length: 1e3",
+            "Content-Length:",
+            "Content-Length: 1234567890123456789")) {
+      assertThat(split("POST / HTTP/1.1\r\n" + framing + "\r\n\r\n").passable()).as(framing).isFalse();
+    }
+  }
+
+  @Test
+  void writesTheReceivedLinesAsTheyCameWithEditsSplicedIn() {
+    IndexedHeaders h = split("GET / HTTP/1.1\r\nHost: x\r\nConnection:  keep-alive, foo\r\nFoo: 1\r\nA: b\r\n\r\n").headers();
+    assertThat(written(h)).isEqualTo("Host: x\r\nConnection:  keep-alive, foo\r\nFoo: 1\r\nA: b\r\n");
+    assertThat(h.edited()).isFalse();
+
+    h.remove("connection").remove("FOO");
+    h.add("X-Forwarded-For", "10.0.0.1");
+    h.set(HttpHeaderNames.HOST, "y");
+
+    assertThat(h.edited()).isTrue();
+    assertThat(written(h)).isEqualTo("A: b\r\n+X-Forwarded-For: 10.0.0.1\r\n+host: y\r\n");
+    assertThat(h.get("host")).isEqualTo("y");
+    assertThat(h.size()).isEqualTo(3);
+    assertThat(h.names()).containsExactly("A", "X-Forwarded-For", "host");
+    assertThat(h.entries()).extracting(Map.Entry::getValue).containsExactly("b", "10.0.0.1", "y");
+  }
+
+  @Test
+  void readsThroughTheHttpHeadersContract() {
+    IndexedHeaders h =
+        split("GET / HTTP/1.1\r\nTE: gzip, Trailers\r\nMax-Forwards: 7\r\nBad-Int: x\r\nDate: Sun, 06 Dec 2026 06:00:00 GMT\r\n\r\n")
+            .headers();
+    assertThat(h.containsValue("te", "trailers", true)).isTrue();
+    assertThat(h.containsValue("te", "trailers", false)).isFalse();
+    assertThat(h.containsValue("transfer-encoding", "chunked", true)).isFalse();
+    assertThat(h.getInt("max-forwards")).isEqualTo(7);
+    assertThat(h.getInt("bad-int", -1)).isEqualTo(-1);
+    assertThat(h.getTimeMillis("date")).isEqualTo(1796536800000L);
+    assertThat(h.nameAt(1).toString()).isEqualTo("Max-Forwards");
+
+    h.clear();
+    assertThat(h.isEmpty()).isTrue();
+    assertThat(written(h)).isEmpty();
+    assertThat(h.iteratorCharSequence().hasNext()).isFalse();
+  }
+}
