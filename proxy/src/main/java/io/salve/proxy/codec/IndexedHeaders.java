@@ -2,8 +2,8 @@ package io.salve.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.HeadersUtils;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +20,13 @@ import java.util.Set;
  * The fields of a received message head, read in place: an index over the head's bytes (where each
  * field's name and value begin and end) instead of a map of strings. A value becomes a {@code String}
  * only when asked for, and a name never does. Edits are kept beside the bytes: a removed field is
- * marked, an added one goes to a small map. An encoder that knows this class writes the received
- * field lines as they came, minus the removed ones, then the added ones ({@link #writeReceived}):
- * nothing is re-encoded.
+ * marked, an added one goes to a short list ({@link AddedFields}). An encoder that knows this class
+ * writes the received field lines as they came, minus the removed ones, then the added ones ({@link
+ * #writeTo}): nothing received is re-encoded.
  *
  * <p>The bytes were checked by the {@link HeadScanner} before they were indexed, so every name is a
  * token and every value is free of control characters. Names compare case-insensitively, as in
- * Netty's {@link DefaultHttpHeaders}; added fields are validated by the map they go to. Not
+ * Netty's {@link DefaultHttpHeaders}; added fields are validated as that map validates them. Not
  * thread-safe, like the message it belongs to.
  */
 public final class IndexedHeaders extends HttpHeaders {
@@ -39,7 +39,7 @@ public final class IndexedHeaders extends HttpHeaders {
   private final int end;
   private boolean[] removed;
   private int removedCount;
-  private HttpHeaders added;
+  private AddedFields added;
 
   IndexedHeaders(byte[] bytes, int[] at, int count, int end) {
     this.bytes = bytes;
@@ -68,12 +68,8 @@ public final class IndexedHeaders extends HttpHeaders {
     return new AsciiString(bytes, at[4 * i], at[4 * i + 1] - at[4 * i], false);
   }
 
-  /**
-   * Writes the received field lines still present, as they came, to {@code out}.
-   *
-   * @return the fields added since, for the caller to encode after them, or null when there are none
-   */
-  public HttpHeaders writeReceived(ByteBuf out) {
+  /** Writes the received field lines still present, as they came, then the added fields, to {@code out}. */
+  public void writeTo(ByteBuf out) {
     int i = 0;
     while (i < count) {
       if (!isPresent(i)) {
@@ -89,7 +85,9 @@ public final class IndexedHeaders extends HttpHeaders {
       out.writeBytes(bytes, from, to - from);
       i = j;
     }
-    return added == null || added.isEmpty() ? null : added;
+    if (added != null) {
+      added.writeTo(out);
+    }
   }
 
   private boolean nameIs(int i, CharSequence name) {
@@ -126,10 +124,9 @@ public final class IndexedHeaders extends HttpHeaders {
     return new String(bytes, from, at[4 * i + 3] - from, StandardCharsets.ISO_8859_1);
   }
 
-  private HttpHeaders added() {
+  private AddedFields added() {
     if (added == null) {
-      // Validating, as a decoded head's map is; sized for the few fields salve adds.
-      added = DefaultHttpHeadersFactory.headersFactory().newEmptyHeaders();
+      added = new AddedFields();
     }
     return added;
   }
@@ -211,7 +208,7 @@ public final class IndexedHeaders extends HttpHeaders {
       values.add(valueAt(i));
     }
     if (added != null) {
-      values.addAll(added.getAll(name));
+      added.addValuesTo(name, values);
     }
     return values;
   }
@@ -225,7 +222,7 @@ public final class IndexedHeaders extends HttpHeaders {
       }
     }
     if (added != null) {
-      entries.addAll(added.entries());
+      added.addStringEntriesTo(entries);
     }
     return entries;
   }
@@ -260,7 +257,7 @@ public final class IndexedHeaders extends HttpHeaders {
       }
     }
     if (added != null) {
-      added.iteratorCharSequence().forEachRemaining(entries::add);
+      added.addEntriesTo(entries);
     }
     return entries.iterator();
   }
@@ -284,7 +281,7 @@ public final class IndexedHeaders extends HttpHeaders {
       }
     }
     if (added != null) {
-      names.addAll(added.names());
+      added.addNamesTo(names);
     }
     return names;
   }
@@ -303,19 +300,21 @@ public final class IndexedHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders add(String name, Iterable<?> values) {
-    added().add(name, values);
+    for (Object value : values) {
+      added().add(name, value);
+    }
     return this;
   }
 
   @Override
   public HttpHeaders addInt(CharSequence name, int value) {
-    added().addInt(name, value);
+    added().add(name, Integer.toString(value));
     return this;
   }
 
   @Override
   public HttpHeaders addShort(CharSequence name, short value) {
-    added().addShort(name, value);
+    added().add(name, Short.toString(value));
     return this;
   }
 
@@ -326,30 +325,25 @@ public final class IndexedHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders set(CharSequence name, Object value) {
-    removeReceived(name);
-    added().set(name, value);
+    remove(name);
+    added().add(name, value);
     return this;
   }
 
   @Override
   public HttpHeaders set(String name, Iterable<?> values) {
-    removeReceived(name);
-    added().set(name, values);
-    return this;
+    remove(name);
+    return add(name, values);
   }
 
   @Override
   public HttpHeaders setInt(CharSequence name, int value) {
-    removeReceived(name);
-    added().setInt(name, value);
-    return this;
+    return set(name, Integer.toString(value));
   }
 
   @Override
   public HttpHeaders setShort(CharSequence name, short value) {
-    removeReceived(name);
-    added().setShort(name, value);
-    return this;
+    return set(name, Short.toString(value));
   }
 
   @Override
@@ -389,5 +383,10 @@ public final class IndexedHeaders extends HttpHeaders {
     }
     added = null;
     return this;
+  }
+
+  @Override
+  public String toString() {
+    return HeadersUtils.toString(getClass(), iteratorCharSequence(), size());
   }
 }

@@ -12,9 +12,10 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 public class PassThroughResponseEncoder extends HttpResponseEncoder {
   @Override
   protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-    HttpHeaders rest = headers instanceof IndexedHeaders indexed ? indexed.writeReceived(buf) : headers;
-    if (rest != null) {
-      super.encodeHeaders(rest, buf);
+    if (headers instanceof IndexedHeaders indexed) {
+      indexed.writeTo(buf);
+    } else {
+      super.encodeHeaders(headers, buf);
     }
   }
 }

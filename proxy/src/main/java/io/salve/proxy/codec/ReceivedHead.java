@@ -66,7 +66,13 @@ public final class ReceivedHead {
   }
 
   private void splitFields() {
-    int[] at = new int[32];
+    int lines = 0;
+    for (int i = lineEnd + 2; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        lines++;
+      }
+    }
+    int[] at = new int[4 * (lines - 1)]; // every line after the start line but the empty one is a field
     int n = 0;
     int p = lineEnd + 2;
     while (bytes[p] != '\r') {
@@ -83,9 +89,6 @@ public final class ReceivedHead {
       int valueEnd = p;
       while (valueEnd > valueStart && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t')) {
         valueEnd--;
-      }
-      if (4 * n + 4 > at.length) {
-        at = java.util.Arrays.copyOf(at, at.length * 2);
       }
       at[4 * n] = nameStart;
       at[4 * n + 1] = nameEnd;

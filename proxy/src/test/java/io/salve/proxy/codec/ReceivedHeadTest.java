@@ -24,12 +24,8 @@ class ReceivedHeadTest {
   private static String written(IndexedHeaders headers) {
     ByteBuf out = Unpooled.buffer();
     try {
-      HttpHeaders added = headers.writeReceived(out);
-      StringBuilder s = new StringBuilder(out.toString(StandardCharsets.ISO_8859_1));
-      if (added != null) {
-        added.forEach(e -> s.append("+").append(e.getKey()).append(": ").append(e.getValue()).append("\r\n"));
-      }
-      return s.toString();
+      headers.writeTo(out);
+      return out.toString(StandardCharsets.ISO_8859_1);
     } finally {
       out.release();
     }
@@ -99,7 +95,7 @@ class ReceivedHeadTest {
     h.set(HttpHeaderNames.HOST, "y");
 
     assertThat(h.edited()).isTrue();
-    assertThat(written(h)).isEqualTo("A: b\r\n+X-Forwarded-For: 10.0.0.1\r\n+host: y\r\n");
+    assertThat(written(h)).isEqualTo("A: b\r\nX-Forwarded-For: 10.0.0.1\r\nhost: y\r\n");
     assertThat(h.get("host")).isEqualTo("y");
     assertThat(h.size()).isEqualTo(3);
     assertThat(h.names()).containsExactly("A", "X-Forwarded-For", "host");
@@ -123,5 +119,22 @@ class ReceivedHeadTest {
     assertThat(h.isEmpty()).isTrue();
     assertThat(written(h)).isEmpty();
     assertThat(h.iteratorCharSequence().hasNext()).isFalse();
+  }
+
+  @Test
+  void addedFieldsAreValidatedAndKeptInOrder() {
+    IndexedHeaders h = split("GET / HTTP/1.1\r\nHost: x\r\n\r\n").headers();
+    h.add("Via", "1.1 a").addInt("X-N", 7).add("via", List.of("1.1 b", "1.1 c"));
+
+    assertThat(h.getAll("VIA")).containsExactly("1.1 a", "1.1 b", "1.1 c");
+    assertThat(h.getInt("x-n")).isEqualTo(7);
+    h.remove("Via");
+    assertThat(h.contains("via")).isFalse();
+    assertThat(written(h)).isEqualTo("Host: x\r\nX-N: 7\r\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.add("Bad Name", "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.add("X", "a\r\nInjected: 1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(h.size()).isEqualTo(2);
   }
 }

@@ -1,0 +1,124 @@
+package io.salve.proxy.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fields added to an {@link IndexedHeaders}, in order: a few (the forwarding fields, salve's own)
+ * kept in two arrays and found by a linear, case-insensitive scan, with no hashing and no map entries.
+ * Names and values are validated as Netty's header map validates them.
+ */
+final class AddedFields {
+  private CharSequence[] names = new CharSequence[4];
+  private CharSequence[] values = new CharSequence[4];
+  private int size;
+
+  int size() {
+    return size;
+  }
+
+  void add(CharSequence name, Object value) {
+    if (HttpHeaderValidationUtil.validateToken(name) != -1 || name.length() == 0) {
+      throw new IllegalArgumentException("a header name can only contain token characters: " + name);
+    }
+    CharSequence v = text(value);
+    if (HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
+      throw new IllegalArgumentException("a header value contains a prohibited character: " + v);
+    }
+    if (size == names.length) {
+      names = java.util.Arrays.copyOf(names, size * 2);
+      values = java.util.Arrays.copyOf(values, size * 2);
+    }
+    names[size] = name;
+    values[size] = v;
+    size++;
+  }
+
+  private static CharSequence text(Object value) {
+    if (value instanceof CharSequence cs) {
+      return cs;
+    }
+    return value instanceof Date date ? DateFormatter.format(date) : String.valueOf(value);
+  }
+
+  void remove(CharSequence name) {
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      if (!AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+        names[kept] = names[i];
+        values[kept] = values[i];
+        kept++;
+      }
+    }
+    java.util.Arrays.fill(names, kept, size, null);
+    java.util.Arrays.fill(values, kept, size, null);
+    size = kept;
+  }
+
+  /** @return the first value of {@code name}, or null */
+  String get(CharSequence name) {
+    for (int i = 0; i < size; i++) {
+      if (AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+        return values[i].toString();
+      }
+    }
+    return null;
+  }
+
+  boolean contains(CharSequence name) {
+    return get(name) != null;
+  }
+
+  void addValuesTo(CharSequence name, List<String> out) {
+    for (int i = 0; i < size; i++) {
+      if (AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+        out.add(values[i].toString());
+      }
+    }
+  }
+
+  void addNamesTo(Set<String> out) {
+    for (int i = 0; i < size; i++) {
+      out.add(names[i].toString());
+    }
+  }
+
+  void addStringEntriesTo(List<Map.Entry<String, String>> out) {
+    for (int i = 0; i < size; i++) {
+      out.add(new SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+    }
+  }
+
+  void addEntriesTo(List<Map.Entry<CharSequence, CharSequence>> out) {
+    for (int i = 0; i < size; i++) {
+      out.add(new SimpleImmutableEntry<>(names[i], values[i]));
+    }
+  }
+
+  /** Writes each field as {@code name: value CRLF}, in the order added. */
+  void writeTo(ByteBuf out) {
+    for (int i = 0; i < size; i++) {
+      write(names[i], out);
+      out.writeShort(':' << 8 | ' ');
+      write(values[i], out);
+      out.writeShort('\r' << 8 | '\n');
+    }
+  }
+
+  private static void write(CharSequence s, ByteBuf out) {
+    if (s instanceof AsciiString ascii) {
+      out.writeBytes(ascii.array(), ascii.arrayOffset(), ascii.length());
+    } else {
+      // ISO-8859-1: a received value that salve passes on again keeps its obs-text bytes.
+      out.writeCharSequence(s, StandardCharsets.ISO_8859_1);
+    }
+  }
+}
