@@ -138,11 +138,11 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Netty's pooled allocator with 1 MiB chunks, unless {@code io.netty.allocator.*} says otherwise:
-   * set before anything loads Netty's buffer classes, which read these properties once. On the
-   * user's benchmark run (docs/tuning.md) it took 8% less CPU per request than Netty 4.2's default
-   * adaptive allocator, whose per-buffer bookkeeping showed in profiles; 1 MiB chunks instead of 4
-   * keep its resident memory where the adaptive allocator's was.
+   * Netty's pooled allocator with 1 MiB chunks, unless {@code io.netty.allocator.type} says otherwise:
+   * set before anything loads Netty's buffer classes, which read these properties once. On the users'
+   * benchmark run (docs/tuning.md) it took 6-8% less CPU per request than Netty 4.2's default adaptive
+   * allocator, whose per-buffer bookkeeping showed in profiles; 1 MiB chunks instead of 4 keep its
+   * extra resident memory to a few MiB.
    */
   static void chooseAllocator() {
     if (System.getProperty("io.netty.allocator.type") == null) {
