@@ -242,6 +242,24 @@ EOF
   chmod -R a+rX "$d"
 }
 
+# write_salve_conf FILE ADMIN_PORT PORT ORIGIN_PORT ACCESS_LOG: salve's benchmark config, one listener on
+# PORT that forwards everything to the origin; ACCESS_LOG is true or false.
+write_salve_conf() {
+  cat >"$1" <<EOF
+admin: { address: 127.0.0.1:$2 }
+accessLog: { enabled: $5 }
+listeners:
+  - name: bench
+    address: 127.0.0.1:$3
+    routes:
+      - match: { pathPrefix: / }
+        upstream: origin
+upstreams:
+  origin:
+    endpoints: [127.0.0.1:$4]
+EOF
+}
+
 # start_nginx NAME DIR CPUS: start nginx with DIR/nginx.conf. Sets LAST_PID.
 start_nginx() {
   local name=$1 d=$2 cpus=$3

@@ -25,7 +25,8 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-NAME=${NAME:-throughput-$EVENT$([[ $LOGGING == 1 ]] && echo -logging)}
+SUFFIX=""; [[ $LOGGING == 1 ]] && SUFFIX=-logging
+NAME=${NAME:-throughput-$EVENT$SUFFIX}
 WARMUP=${WARMUP:-20}
 PROFILE_SECONDS=${PROFILE_SECONDS:-10}
 CONNS=${CONNS:-64}
@@ -62,19 +63,7 @@ write_origin_conf "$BENCH_TMP/origin" "$P_ORIGIN"
 start_nginx origin "$BENCH_TMP/origin" "$ALL"
 wait_port "$P_ORIGIN"
 SALVE_LOG=false; [[ $LOGGING == 1 ]] && SALVE_LOG=true
-cat >"$BENCH_TMP/salve/salve.yaml" <<EOF
-admin: { address: 127.0.0.1:$P_ADMIN }
-accessLog: { enabled: $SALVE_LOG }
-listeners:
-  - name: bench
-    address: 127.0.0.1:$P_SALVE
-    routes:
-      - match: { pathPrefix: / }
-        upstream: origin
-upstreams:
-  origin:
-    endpoints: [127.0.0.1:$P_ORIGIN]
-EOF
+write_salve_conf "$BENCH_TMP/salve/salve.yaml" "$P_ADMIN" "$P_SALVE" "$P_ORIGIN" "$SALVE_LOG"
 start_salve_launcher salve "$BENCH_TMP/salve" "$ALL" "$BENCH_TMP/salve/salve.yaml" "${SALVE_BENCH_EXTRA:-}"
 SALVE_PG=$LAST_PID
 wait_http_200 "http://127.0.0.1:$P_ADMIN/ready" 30 "$SALVE_PG"

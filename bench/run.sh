@@ -229,19 +229,7 @@ SALVE_LOG=false
 # start_target_salve: starts salve and sets PGID[salve]; the caller waits for /ready.
 start_target_salve() {
   local d="$BENCH_TMP/salve"; mkdir -p "$d"
-  cat >"$d/salve.yaml" <<EOF
-admin: { address: 127.0.0.1:$P_ADMIN }
-accessLog: { enabled: $SALVE_LOG }
-listeners:
-  - name: bench
-    address: 127.0.0.1:$P_SALVE
-    routes:
-      - match: { pathPrefix: / }
-        upstream: origin
-upstreams:
-  origin:
-    endpoints: [127.0.0.1:$P_ORIGIN]
-EOF
+  write_salve_conf "$d/salve.yaml" "$P_ADMIN" "$P_SALVE" "$P_ORIGIN" "$SALVE_LOG"
   # shellcheck disable=SC2086 # extra flags are deliberately word-split
   start_salve_bench salve "$d" "$d/salve.yaml" ${SALVE_BENCH_EXTRA:-}
   PGID[salve]=$LAST_PID
