@@ -17,8 +17,10 @@ import java.util.Set;
  * Names and values are validated as Netty's header map validates them.
  */
 final class AddedFields {
-  private CharSequence[] names = new CharSequence[4];
-  private CharSequence[] values = new CharSequence[4];
+  private CharSequence[] names = new CharSequence[8];
+  /** The names' lengths, so that a lookup skips names of another length without a call. */
+  private int[] lengths = new int[8];
+  private CharSequence[] values = new CharSequence[8];
   private int size;
 
   int size() {
@@ -35,11 +37,18 @@ final class AddedFields {
     }
     if (size == names.length) {
       names = java.util.Arrays.copyOf(names, size * 2);
+      lengths = java.util.Arrays.copyOf(lengths, size * 2);
       values = java.util.Arrays.copyOf(values, size * 2);
     }
     names[size] = name;
+    lengths[size] = name.length();
     values[size] = v;
     size++;
+  }
+
+  /** Mostly names of another length, or the same constant: both settled without comparing characters. */
+  private boolean same(int i, CharSequence name, int length) {
+    return lengths[i] == length && (names[i] == name || AsciiString.contentEqualsIgnoreCase(names[i], name));
   }
 
   private static CharSequence text(Object value) {
@@ -51,9 +60,11 @@ final class AddedFields {
 
   void remove(CharSequence name) {
     int kept = 0;
+    int length = name.length();
     for (int i = 0; i < size; i++) {
-      if (!AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+      if (!same(i, name, length)) {
         names[kept] = names[i];
+        lengths[kept] = lengths[i];
         values[kept] = values[i];
         kept++;
       }
@@ -65,8 +76,9 @@ final class AddedFields {
 
   /** @return the first value of {@code name}, or null */
   String get(CharSequence name) {
+    int length = name.length();
     for (int i = 0; i < size; i++) {
-      if (AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+      if (same(i, name, length)) {
         return values[i].toString();
       }
     }
@@ -78,8 +90,9 @@ final class AddedFields {
   }
 
   void addValuesTo(CharSequence name, List<String> out) {
+    int length = name.length();
     for (int i = 0; i < size; i++) {
-      if (AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+      if (same(i, name, length)) {
         out.add(values[i].toString());
       }
     }

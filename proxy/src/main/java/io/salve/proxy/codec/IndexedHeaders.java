@@ -41,11 +41,20 @@ public final class IndexedHeaders extends HttpHeaders {
   private int removedCount;
   private AddedFields added;
 
-  IndexedHeaders(byte[] bytes, int[] at, int count, int end) {
+  /** The {@link FieldNames} bits of the received fields. */
+  private final int fieldBits;
+
+  IndexedHeaders(byte[] bytes, int[] at, int count, int end, int fieldBits) {
     this.bytes = bytes;
     this.at = at;
     this.count = count;
     this.end = end;
+    this.fieldBits = fieldBits;
+  }
+
+  /** @return the {@link FieldNames} bits of the fields received (removed ones included) */
+  public int receivedFieldBits() {
+    return fieldBits;
   }
 
   /** @return how many fields were received (removed ones included) */

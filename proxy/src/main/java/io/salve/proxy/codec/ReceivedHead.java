@@ -33,7 +33,8 @@ public final class ReceivedHead {
   private IndexedHeaders headers;
   private int contentLengths;
   private long contentLength = -1;
-  private boolean transferEncoding;
+  /** The {@link FieldNames} bits of the fields. */
+  private int fieldBits;
 
   private ReceivedHead(byte[] bytes) {
     this.bytes = bytes;
@@ -98,16 +99,15 @@ public final class ReceivedHead {
       noteFraming(nameStart, nameEnd, valueStart, valueEnd);
       p += 2;
     }
-    headers = new IndexedHeaders(bytes, at, n, p);
+    headers = new IndexedHeaders(bytes, at, n, p, fieldBits);
   }
 
   private void noteFraming(int nameStart, int nameEnd, int valueStart, int valueEnd) {
-    int length = nameEnd - nameStart;
-    if (length == 14 && regionIs(nameStart, "content-length")) {
+    int bit = FieldNames.bitOf(bytes, nameStart, nameEnd - nameStart);
+    fieldBits |= bit;
+    if (bit == FieldNames.CONTENT_LENGTH) {
       contentLengths++;
       contentLength = digits(valueStart, valueEnd);
-    } else if (length == 17 && regionIs(nameStart, "transfer-encoding")) {
-      transferEncoding = true;
     }
   }
 
@@ -127,19 +127,6 @@ public final class ReceivedHead {
     return v;
   }
 
-  private boolean regionIs(int from, String lowerCase) {
-    for (int k = 0; k < lowerCase.length(); k++) {
-      int b = bytes[from + k];
-      if (b >= 'A' && b <= 'Z') {
-        b += 'a' - 'A';
-      }
-      if (b != lowerCase.charAt(k)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** @return the length of the head, any empty lines before it included */
   public int length() {
     return bytes.length;
@@ -147,7 +134,7 @@ public final class ReceivedHead {
 
   /** @return whether salve can frame the body itself: no Transfer-Encoding, at most one valid Content-Length */
   public boolean passable() {
-    return !transferEncoding && (contentLengths == 0 || (contentLengths == 1 && contentLength >= 0));
+    return (fieldBits & FieldNames.TRANSFER_ENCODING) == 0 && (contentLengths == 0 || (contentLengths == 1 && contentLength >= 0));
   }
 
   /** @return the Content-Length, or -1 when there is none */

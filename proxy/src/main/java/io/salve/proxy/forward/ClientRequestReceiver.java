@@ -1,5 +1,6 @@
 package io.salve.proxy.forward;
 
+import io.salve.proxy.codec.FieldNames;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -182,8 +183,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
       reject(req, SHED, epochMillis, startNanos, false); // 503 with Retry-After; nothing read past the head
       return;
     }
-    boolean chunked = (fields & FieldScan.TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req);
-    boolean hasBody = chunked || ((fields & FieldScan.CONTENT_LENGTH) != 0 && HttpUtil.getContentLength(req, 0L) > 0);
+    boolean chunked = (fields & FieldNames.TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req);
+    boolean hasBody = chunked || ((fields & FieldNames.CONTENT_LENGTH) != 0 && HttpUtil.getContentLength(req, 0L) > 0);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion clientVersion = req.protocolVersion();
     UpgradeDecision upgrade = UpgradeDecision.decide(req.method(), headers, hasBody, route.config().upgrades());

@@ -1,5 +1,6 @@
 package io.salve.proxy.forward;
 
+import io.salve.proxy.codec.FieldNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -64,7 +65,7 @@ final class ClientResponseWriter {
     }
     closeClient |=
         ResponseFraming.prepare(
-            response, facts, requestRead, listener.draining(), upstream, attempts, (fields & FieldScan.X_SALVE) != 0);
+            response, facts, requestRead, listener.draining(), upstream, attempts, (fields & FieldNames.X_SALVE) != 0);
     if (grpcStatus != GrpcStatus.NONE) {
       // Over HTTP/2 a trailers-only answer must be one HEADERS frame that ends the stream: a head and
       // then an empty end would be headers, then an empty DATA frame, which gRPC clients refuse.

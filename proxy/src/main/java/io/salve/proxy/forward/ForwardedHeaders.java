@@ -1,5 +1,6 @@
 package io.salve.proxy.forward;
 
+import io.salve.proxy.codec.FieldNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -49,7 +50,7 @@ public final class ForwardedHeaders {
 
   /** As {@link #dropSalveHeaders(HttpHeaders)}, given the {@link FieldScan} of {@code headers}. */
   static void dropSalveHeaders(HttpHeaders headers, int fields) {
-    if ((fields & FieldScan.X_SALVE) != 0) {
+    if ((fields & FieldNames.X_SALVE) != 0) {
       dropPrefixed(headers, "x-salve-", null);
     }
   }
@@ -104,13 +105,13 @@ public final class ForwardedHeaders {
    */
   static String apply(
       HttpHeaders headers, int fields, String peer, boolean trustedPeer, String host, String proto, RandomGenerator random) {
-    boolean forwarded = (fields & FieldScan.X_FORWARDED) != 0;
+    boolean forwarded = (fields & FieldNames.X_FORWARDED) != 0;
     append(headers, X_FORWARDED_FOR, peer, forwarded);
     if (!trustedPeer) {
-      if ((fields & FieldScan.FORWARDED) != 0) {
+      if ((fields & FieldNames.FORWARDED) != 0) {
         headers.remove(FORWARDED);
       }
-      if ((fields & FieldScan.X_REAL_IP) != 0) {
+      if ((fields & FieldNames.X_REAL_IP) != 0) {
         headers.remove(X_REAL_IP);
       }
       if (forwarded) {
@@ -123,8 +124,8 @@ public final class ForwardedHeaders {
     } else if (!trustedPeer && forwarded) {
       headers.remove(X_FORWARDED_HOST);
     }
-    append(headers, HttpHeaderNames.VIA, VIA_VALUE, (fields & FieldScan.VIA) != 0);
-    String id = (fields & FieldScan.X_REQUEST_ID) != 0 ? headers.get(X_REQUEST_ID) : null;
+    append(headers, HttpHeaderNames.VIA, VIA_VALUE, (fields & FieldNames.VIA) != 0);
+    String id = (fields & FieldNames.X_REQUEST_ID) != 0 ? headers.get(X_REQUEST_ID) : null;
     if (id == null || id.isEmpty()) {
       id = newRequestId(random);
       headers.set(X_REQUEST_ID, id);

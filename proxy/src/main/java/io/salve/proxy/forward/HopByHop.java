@@ -1,5 +1,6 @@
 package io.salve.proxy.forward;
 
+import io.salve.proxy.codec.FieldNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -36,7 +37,7 @@ public final class HopByHop {
 
   /** As {@link #strip(HttpHeaders)}, given the {@link FieldScan} of {@code headers}. */
   static boolean strip(HttpHeaders headers, int fields) {
-    if ((fields & FieldScan.HOP_BY_HOP) == 0) {
+    if ((fields & FieldNames.HOP_BY_HOP) == 0) {
       return true;
     }
     List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);

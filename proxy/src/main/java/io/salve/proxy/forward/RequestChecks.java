@@ -1,5 +1,6 @@
 package io.salve.proxy.forward;
 
+import io.salve.proxy.codec.FieldNames;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -80,7 +81,7 @@ final class RequestChecks {
       return new Rejection(
           HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "too many header fields");
     }
-    Rejection framing = (fields & (FieldScan.TRANSFER_ENCODING | FieldScan.CONTENT_LENGTH)) == 0 ? null : framing(h, v);
+    Rejection framing = (fields & (FieldNames.TRANSFER_ENCODING | FieldNames.CONTENT_LENGTH)) == 0 ? null : framing(h, v);
     if (framing != null) {
       return framing;
     }

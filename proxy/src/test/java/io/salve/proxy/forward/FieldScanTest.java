@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.salve.proxy.codec.FieldNames;
+import io.salve.proxy.codec.ReceivedHead;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,8 +36,13 @@ class FieldScanTest {
   })
   void findsEachFieldInAnyCase(String name, int bit) {
     HttpHeaders h = new DefaultHttpHeaders().add("Accept", "*/*").add(name, "v").add("User-Agent", "t");
+    String head = "GET / HTTP/1.1\r\nAccept: */*\r\n" + name + ": v\r\nUser-Agent: t\r\n\r\n";
+    HttpHeaders received = ReceivedHead.split(head.getBytes(StandardCharsets.ISO_8859_1)).headers();
 
     assertThat(FieldScan.of(h)).isEqualTo(bit);
+    assertThat(FieldScan.of(received)).as("from the split of a received head").isEqualTo(bit);
+    received.add("Via", "1.1 salve");
+    assertThat(FieldScan.of(received)).as("after an edit").isEqualTo(bit | FieldNames.VIA);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -43,7 +51,7 @@ class FieldScanTest {
     HttpHeaders h = new DefaultHttpHeaders().add("Keep-Alive", "5").add(extra, "v").add("X-Forwarded-Host", "h");
 
     assertThat(FieldScan.of(h))
-        .isEqualTo(FieldScan.KEEP_ALIVE | FieldScan.X_FORWARDED | FieldScan.of(new DefaultHttpHeaders().add(extra, "v")));
+        .isEqualTo(FieldNames.KEEP_ALIVE | FieldNames.X_FORWARDED | FieldScan.of(new DefaultHttpHeaders().add(extra, "v")));
     assertThat(FieldScan.of(new DefaultHttpHeaders().add(extra, "v"))).isNotZero();
   }
 }
