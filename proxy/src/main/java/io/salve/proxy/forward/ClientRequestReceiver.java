@@ -1,6 +1,5 @@
 package io.salve.proxy.forward;
 
-import io.salve.proxy.codec.FieldNames;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.salve.proxy.codec.FieldNames;
 import io.salve.proxy.grpc.GrpcCall;
 import io.salve.proxy.grpc.GrpcStatus;
 import io.salve.proxy.route.Route;

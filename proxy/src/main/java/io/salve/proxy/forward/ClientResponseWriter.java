@@ -1,6 +1,5 @@
 package io.salve.proxy.forward;
 
-import io.salve.proxy.codec.FieldNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -12,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.salve.proxy.codec.FieldNames;
 import io.salve.proxy.grpc.GrpcStatus;
 
 /**

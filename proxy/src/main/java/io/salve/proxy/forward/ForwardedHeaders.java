@@ -1,9 +1,9 @@
 package io.salve.proxy.forward;
 
-import io.salve.proxy.codec.FieldNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.salve.proxy.codec.FieldNames;
 import io.salve.proxy.util.RandomSource;
 import java.util.ArrayList;
 import java.util.List;

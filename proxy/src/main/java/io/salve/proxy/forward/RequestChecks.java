@@ -1,6 +1,5 @@
 package io.salve.proxy.forward;
 
-import io.salve.proxy.codec.FieldNames;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -11,6 +10,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.salve.config.ListenerLimits;
+import io.salve.proxy.codec.FieldNames;
 import io.salve.proxy.codec.MalformedMessageException;
 import java.util.List;
 import java.util.Locale;
