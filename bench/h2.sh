@@ -28,11 +28,7 @@ for a in "$@"; do
   esac
 done
 
-if [[ ${USER_DEFAULT:-0} == 1 ]]; then
-  # The run a user makes: nothing pinned (PROXY_CPUS and LOAD_CPUS were only defaults).
-  [[ $PROXY_CPUS == 0 ]] && PROXY_CPUS=0-$(( $(nproc) - 1 ))
-  [[ $LOAD_CPUS == 1 ]] && LOAD_CPUS=0-$(( $(nproc) - 1 ))
-fi
+unpin_for_user_default
 
 need_cmds h2load:nghttp2-client nginx:nginx haproxy:haproxy taskset:util-linux python3:python3
 bench_init salve-h2-bench

@@ -358,6 +358,14 @@ start_salve_bench() {
   fi
 }
 
+# unpin_for_user_default: with USER_DEFAULT=1 (the run a user makes) nothing is pinned: PROXY_CPUS 0 and
+# LOAD_CPUS 1, the pinned run's defaults, become every CPU; CPU lists set on purpose stay.
+unpin_for_user_default() {
+  [[ ${USER_DEFAULT:-0} == 1 ]] || return 0
+  if [[ $PROXY_CPUS == 0 ]]; then PROXY_CPUS=0-$(( $(nproc) - 1 )); fi
+  if [[ $LOAD_CPUS == 1 ]]; then LOAD_CPUS=0-$(( $(nproc) - 1 )); fi
+}
+
 # bench_setup_line: how salve and the load were placed, for a report's header.
 bench_setup_line() {
   if [[ ${USER_DEFAULT:-0} == 1 ]]; then
