@@ -106,10 +106,10 @@ final class StrictResponseDecoder extends HttpResponseDecoder {
       return true;
     }
     ReceivedHead head = framing.head(in);
-    if (head == null || head.statusCode() < 200) {
+    int code = head == null ? 0 : head.statusCode();
+    if (code < 200) {
       return false;
     }
-    int code = head.statusCode();
     boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(methods.peek());
     if (!bodyless && head.contentLength() < 0) {
       return false;
