@@ -14,7 +14,10 @@ import java.util.Set;
 /**
  * The fields added to an {@link IndexedHeaders}, in order: a few (the forwarding fields, salve's own)
  * kept in two arrays and found by a linear, case-insensitive scan, with no hashing and no map entries.
- * Names and values are validated as Netty's header map validates them.
+ * Names and values are validated as Netty's header map validates them, except {@link AsciiString}s:
+ * in salve those are constants ({@code HttpHeaderNames}, {@code HttpHeaderValues}, salve's own) or
+ * names read from a head the strict scanner has checked, and checking them again on every request
+ * showed in the profile.
  */
 final class AddedFields {
   private CharSequence[] names = new CharSequence[8];
@@ -28,11 +31,11 @@ final class AddedFields {
   }
 
   void add(CharSequence name, Object value) {
-    if (HttpHeaderValidationUtil.validateToken(name) != -1 || name.length() == 0) {
+    if (!(name instanceof AsciiString) && (HttpHeaderValidationUtil.validateToken(name) != -1 || name.length() == 0)) {
       throw new IllegalArgumentException("a header name can only contain token characters: " + name);
     }
     CharSequence v = text(value);
-    if (HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
+    if (!(v instanceof AsciiString) && HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
       throw new IllegalArgumentException("a header value contains a prohibited character: " + v);
     }
     if (size == names.length) {
