@@ -104,7 +104,8 @@ public final class GrpcStatus {
    *     UNAVAILABLE, DATA_LOSS)
    */
   public static boolean isServerFailure(int code) {
-    return GrpcCodes.DEFAULT_FAILURES.contains(code);
+    // Most responses carry no gRPC status: answered without boxing and hashing it.
+    return code > 0 && GrpcCodes.DEFAULT_FAILURES.contains(code);
   }
 
   /**
