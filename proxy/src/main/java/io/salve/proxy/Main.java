@@ -3,6 +3,7 @@ package io.salve.proxy;
 import io.salve.config.ConfigError;
 import io.salve.config.ConfigException;
 import io.salve.config.ConfigLoader;
+import io.salve.config.Durations;
 import io.salve.config.HostPort;
 import io.salve.config.SalveConfig;
 import io.salve.proxy.tls.TlsSetup;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -50,9 +52,18 @@ public final class Main implements Callable<Integer> {
       names = "--transport",
       paramLabel = "NAME",
       description =
-          "Socket transport: io_uring, epoll or nio (default: system property salve.transport, else epoll);"
+          "Socket transport: io_uring, epoll or nio (default: system property salve.transport, else io_uring);"
               + " falls back to the next one when the kernel does not allow it.")
   String transport;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "DURATION",
+      description =
+          "Send requests through salve's own forwarding path on loopback for this long before the listeners"
+              + " open and /ready answers, so that the first real requests are not served slowly (default:"
+              + " system property salve.warmUp, else 1s; 0s skips it).")
+  String warmUp;
 
   public static void main(String[] args) {
     chooseAllocator();
@@ -87,15 +98,26 @@ public final class Main implements Callable<Integer> {
     if (!chooseTransport(err)) {
       return 2;
     }
+    Duration warm = warmUpDuration();
+    if (warm == null) {
+      err.println("salve: --warm-up must be a duration such as 1s, 500ms or 0s");
+      return 2;
+    }
     SalveConfig c = load(config, err);
     if (c == null) {
       return 1;
     }
     int loops = eventLoops != null ? eventLoops : Integer.getInteger("salve.eventLoops", Runtime.getRuntime().availableProcessors());
-    return run(c, Math.max(1, loops), err);
+    return run(c, Math.max(1, loops), warm, err);
   }
 
-  private int run(SalveConfig c, int loops, PrintWriter err) throws InterruptedException {
+  /** @return the warm-up asked for ({@code --warm-up}, else {@code salve.warmUp}, else 1 s), or null if unreadable */
+  private Duration warmUpDuration() {
+    String text = warmUp != null ? warmUp : System.getProperty("salve.warmUp", "1s");
+    return text.trim().equals("0") ? Duration.ZERO : Durations.parse(text);
+  }
+
+  private int run(SalveConfig c, int loops, Duration warm, PrintWriter err) throws InterruptedException {
     DemoUpstream demo = null;
     Salve salve;
     try {
@@ -106,6 +128,7 @@ public final class Main implements Callable<Integer> {
     }
     try {
       salve.enableReload(config, ConfigLoader.withSystemEnvironment());
+      salve.warmUpFor(warm);
       if (demoUpstream != null) {
         demo = new DemoUpstream(Transports.newGroup(1, "salve-demo"), parseHostPort(demoUpstream));
       }

@@ -84,9 +84,12 @@ public final class Salve implements AutoCloseable {
   /** Null without a coordination section: then no etcd or gRPC class is ever loaded. */
   private final Coordination coordination;
   private InetSocketAddress adminAddress;
+  private final int eventLoops;
+  private Duration warmUp = Duration.ZERO;
   private InetSocketAddress probesAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
+    this.eventLoops = eventLoops;
     registry.config().meterFilter(ProcessMetrics.names()); // before any meter is bound
     this.config = config;
     this.unloaded = new LoadedConfig(config, "none (not loaded from a file)");
@@ -144,6 +147,15 @@ public final class Salve implements AutoCloseable {
     reloads = new ReloadCoordinator(file, loader, loaded, this::apply, new ReloadMetrics(registry), debounce);
   }
 
+  /**
+   * Sends requests through the forwarding path for {@code duration} on loopback when {@link #start()}
+   * runs, after the admin server is up (live, not ready) and before anything else starts, so that the
+   * first real requests find it compiled ({@link WarmUp}). Zero, the default, skips it.
+   */
+  public void warmUpFor(Duration duration) {
+    this.warmUp = duration;
+  }
+
   /** Reloads the configuration file soon, off the caller's thread (SIGHUP). */
   public void reload(String trigger) {
     if (reloads == null) {
@@ -185,6 +197,11 @@ public final class Salve implements AutoCloseable {
     if (config.admin().probes() != null) {
       probesAddress =
           admin.start("admin probes", config.admin().probes().address(), StandardRoutes.probes(registry::scrape, this::notReadyReason));
+    }
+    // Before the probes, the coordination and the shedder's load monitor start: the warm-up's load
+    // must not delay a probe, hold up a lease or read as the load of real traffic.
+    if (!warmUp.isZero()) {
+      WarmUp.run(workers, eventLoops, warmUp);
     }
     health.start();
     if (coordination != null) {

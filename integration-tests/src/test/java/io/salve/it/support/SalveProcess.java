@@ -66,6 +66,9 @@ public final class SalveProcess implements AutoCloseable {
     cmd.add("-Dio.netty.leakDetection.targetRecords=8");
     cmd.add("-Dsalve.leakCheckOnExit=true");
     cmd.add("-Dsalve.eventLoops=" + eventLoops);
+    // The start-up warm-up (one second by default) is off in the suite, which starts salve well over a
+    // hundred times; WarmUpIT runs it. A test's own -Dsalve.warmUp, added below, wins.
+    cmd.add("-Dsalve.warmUp=0s");
     // -Dsalve.it.transport=io_uring runs the whole suite on that transport; a test's own arguments win
     String transport = System.getProperty("salve.it.transport", "");
     if (!transport.isBlank()) {
