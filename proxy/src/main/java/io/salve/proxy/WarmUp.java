@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * Runs requests through salve's own forwarding path on loopback before the real listeners open, so
  * that the JIT has compiled that path when the first real request arrives (docs/tuning.md, "The first
  * seconds"). A listener on {@code 127.0.0.1:0} forwards to an origin on {@code 127.0.0.1:0} that
- * answers 1 KiB, both on salve's own event loops; a few client threads send keep-alive GETs through it
- * until the time is up. The exchanges reach no observer and no admission control: no metric, access
+ * answers 1 KiB, both on salve's own event loops; a few client threads send pipelined keep-alive GETs
+ * through it until the time is up. The exchanges reach no observer and no admission control: no metric, access
  * log line or load signal counts them. A warm-up that fails is logged and skipped; it never stops the
  * start.
  */
@@ -78,6 +78,9 @@ final class WarmUp {
       LOG.info("warm-up: {} requests through the forwarding path in {} ms", answered, (System.nanoTime() - start) / 1_000_000);
       return answered;
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       LOG.warn("warm-up skipped: {}", e.toString());
       return 0;
     } finally {
