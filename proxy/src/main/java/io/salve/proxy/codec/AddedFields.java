@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +40,9 @@ final class AddedFields {
       throw new IllegalArgumentException("a header value contains a prohibited character: " + v);
     }
     if (size == names.length) {
-      names = java.util.Arrays.copyOf(names, size * 2);
-      lengths = java.util.Arrays.copyOf(lengths, size * 2);
-      values = java.util.Arrays.copyOf(values, size * 2);
+      names = Arrays.copyOf(names, size * 2);
+      lengths = Arrays.copyOf(lengths, size * 2);
+      values = Arrays.copyOf(values, size * 2);
     }
     names[size] = name;
     lengths[size] = name.length();
@@ -72,24 +73,30 @@ final class AddedFields {
         kept++;
       }
     }
-    java.util.Arrays.fill(names, kept, size, null);
-    java.util.Arrays.fill(values, kept, size, null);
+    Arrays.fill(names, kept, size, null);
+    Arrays.fill(values, kept, size, null);
     size = kept;
   }
 
   /** @return the first value of {@code name}, or null */
   String get(CharSequence name) {
-    int length = name.length();
-    for (int i = 0; i < size; i++) {
-      if (same(i, name, length)) {
-        return values[i].toString();
-      }
-    }
-    return null;
+    int i = indexOf(name);
+    return i < 0 ? null : values[i].toString();
   }
 
   boolean contains(CharSequence name) {
-    return get(name) != null;
+    return indexOf(name) >= 0;
+  }
+
+  /** @return where the first field named {@code name} is, or -1 */
+  private int indexOf(CharSequence name) {
+    int length = name.length();
+    for (int i = 0; i < size; i++) {
+      if (same(i, name, length)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   void addValuesTo(CharSequence name, List<String> out) {
