@@ -84,9 +84,9 @@ public final class Salve implements AutoCloseable {
   /** Null without a coordination section: then no etcd or gRPC class is ever loaded. */
   private final Coordination coordination;
   private InetSocketAddress adminAddress;
+  private InetSocketAddress probesAddress;
   private final int eventLoops;
   private Duration warmUp = Duration.ZERO;
-  private InetSocketAddress probesAddress;
 
   public Salve(SalveConfig config, int eventLoops) {
     this.eventLoops = eventLoops;
