@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  * request-head deadline) gives the short one as {@code maxStepNanos}: the task is then never
  * scheduled further ahead than that, so arming the short deadline never finds the task too late and
  * has nothing to cancel. A long wait costs a few early wake-ups instead.
+ *
+ * <p>On a {@link ClockedEventLoop} the deadlines are taken from the loop's once-per-pass clock, so one
+ * may expire early by as long as a pass of the loop takes (microseconds; at most a second of tasks
+ * under overload), which no idle or head timeout notices.
  */
 public final class RollingTimer {
   private final EventExecutor executor;
@@ -35,11 +39,15 @@ public final class RollingTimer {
   /** @param maxStepNanos how far ahead the task is scheduled at most */
   public RollingTimer(EventExecutor executor, Runnable onExpiry, long maxStepNanos) {
     this.executor = executor;
-    // The executor's own clock, so that a test's embedded loop can move time for both.
-    this.ticker =
-        executor instanceof AbstractScheduledEventExecutor
-            ? ((AbstractScheduledEventExecutor) executor).ticker()
-            : Ticker.systemTicker();
+    // The loop's once-per-pass clock: a deadline of seconds does not need a clock read per move. Else
+    // the executor's own clock, so that a test's embedded loop can move time for both.
+    if (executor instanceof ClockedEventLoop) {
+      this.ticker = ((ClockedEventLoop) executor).passTicker();
+    } else if (executor instanceof AbstractScheduledEventExecutor) {
+      this.ticker = ((AbstractScheduledEventExecutor) executor).ticker();
+    } else {
+      this.ticker = Ticker.systemTicker();
+    }
     this.onExpiry = onExpiry;
     this.maxStepNanos = maxStepNanos;
   }

@@ -2,7 +2,6 @@ package io.salve.proxy.transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -51,7 +50,9 @@ public final class Transports {
     return TRANSPORT.key();
   }
 
-  /** @return a new event loop group with {@code threads} loops named {@code prefix-N}. */
+  /**
+   * @return a new group of {@code threads} {@link ClockedEventLoop}s named {@code prefix-N}
+   */
   public static EventLoopGroup newGroup(int threads, String prefix) {
     IoHandlerFactory factory =
         switch (TRANSPORT) {
@@ -59,7 +60,7 @@ public final class Transports {
           case EPOLL -> EpollIoHandler.newFactory();
           case NIO -> NioIoHandler.newFactory();
         };
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), factory);
+    return new ClockedEventLoop.Group(threads, new DefaultThreadFactory(prefix, true), factory);
   }
 
   /** @return the server channel class for this transport. */

@@ -4,7 +4,8 @@
  * or NIO: {@link io.salve.proxy.transport.TransportChoice}, {@link io.salve.proxy.transport.Transports}),
  * socket options and flush consolidation, binding ({@link io.salve.proxy.transport.Binding}), read
  * pacing ({@link io.salve.proxy.transport.OneMessagePerRead}), a rolling timeout on an event loop
- * ({@link io.salve.proxy.transport.RollingTimer}) and the drain user event ({@link
+ * ({@link io.salve.proxy.transport.RollingTimer}) on the loop's once-per-pass clock ({@link
+ * io.salve.proxy.transport.ClockedEventLoop}) and the drain user event ({@link
  * io.salve.proxy.transport.DrainEvent}) that server/ fires and forward/ handles.
  *
  * <p>May import: Netty, config/. No other salve package: everything above depends on this one.
