@@ -17,7 +17,6 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.salve.proxy.transport.TransportChoice.Transport;
 import org.slf4j.LoggerFactory;
@@ -87,8 +86,8 @@ public final class Transports {
    *     request forwarded upstream wakes the upstream once per batch rather than once per request,
    *     which on a shared CPU means fewer context switches and larger batches on both sides.
    */
-  public static FlushConsolidationHandler consolidatedFlushes() {
-    return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+  public static ConsolidatedFlushes consolidatedFlushes() {
+    return new ConsolidatedFlushes();
   }
 
   /** @return the datagram channel class for this transport (asynchronous DNS). */
