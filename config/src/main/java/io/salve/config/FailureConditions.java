@@ -17,6 +17,15 @@ import java.util.Set;
 public record FailureConditions(
     boolean connectFailure, boolean reset, boolean timeout, boolean any5xx, Set<Integer> statuses,
     Set<Integer> grpcStatuses) {
+  /** Boxed status codes, so that the per-response lookup allocates nothing (Integer caches only to 127). */
+  private static final Integer[] BOXED = new Integer[1000];
+
+  static {
+    for (int i = 0; i < BOXED.length; i++) {
+      BOXED[i] = i;
+    }
+  }
+
   public FailureConditions {
     statuses = Set.copyOf(statuses);
     grpcStatuses = Set.copyOf(grpcStatuses);
@@ -29,7 +38,8 @@ public record FailureConditions(
 
   /** @return whether an upstream response with this status is in the set. */
   public boolean matchesStatus(int status) {
-    return (any5xx && status >= 500 && status <= 599) || statuses.contains(status);
+    return (any5xx && status >= 500 && status <= 599)
+        || (status >= 0 && status < BOXED.length ? statuses.contains(BOXED[status]) : statuses.contains(status));
   }
 
   /** @return whether a gRPC status (1 to 16; 0 is OK and never matches) is in the set. */

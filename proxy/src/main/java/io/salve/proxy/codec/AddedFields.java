@@ -21,10 +21,11 @@ import java.util.Set;
  * showed in the profile.
  */
 final class AddedFields {
-  private CharSequence[] names = new CharSequence[8];
-  /** The names' lengths, so that a lookup skips names of another length without a call. */
-  private int[] lengths = new int[8];
-  private CharSequence[] values = new CharSequence[8];
+  /**
+   * Name, value, name, value...: one array, room for six fields (a forwarded request gets four or
+   * five, a response two or three), as it is made twice per request.
+   */
+  private CharSequence[] fields = new CharSequence[12];
   private int size;
 
   int size() {
@@ -39,20 +40,18 @@ final class AddedFields {
     if (!(v instanceof AsciiString) && HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
       throw new IllegalArgumentException("a header value contains a prohibited character: " + v);
     }
-    if (size == names.length) {
-      names = Arrays.copyOf(names, size * 2);
-      lengths = Arrays.copyOf(lengths, size * 2);
-      values = Arrays.copyOf(values, size * 2);
+    if (2 * size == fields.length) {
+      fields = Arrays.copyOf(fields, fields.length * 2);
     }
-    names[size] = name;
-    lengths[size] = name.length();
-    values[size] = v;
+    fields[2 * size] = name;
+    fields[2 * size + 1] = v;
     size++;
   }
 
   /** Mostly names of another length, or the same constant: both settled without comparing characters. */
   private boolean same(int i, CharSequence name, int length) {
-    return lengths[i] == length && (names[i] == name || AsciiString.contentEqualsIgnoreCase(names[i], name));
+    CharSequence n = fields[2 * i];
+    return n.length() == length && (n == name || AsciiString.contentEqualsIgnoreCase(n, name));
   }
 
   private static CharSequence text(Object value) {
@@ -67,21 +66,19 @@ final class AddedFields {
     int length = name.length();
     for (int i = 0; i < size; i++) {
       if (!same(i, name, length)) {
-        names[kept] = names[i];
-        lengths[kept] = lengths[i];
-        values[kept] = values[i];
+        fields[2 * kept] = fields[2 * i];
+        fields[2 * kept + 1] = fields[2 * i + 1];
         kept++;
       }
     }
-    Arrays.fill(names, kept, size, null);
-    Arrays.fill(values, kept, size, null);
+    Arrays.fill(fields, 2 * kept, 2 * size, null);
     size = kept;
   }
 
   /** @return the first value of {@code name}, or null */
   String get(CharSequence name) {
     int i = indexOf(name);
-    return i < 0 ? null : values[i].toString();
+    return i < 0 ? null : fields[2 * i + 1].toString();
   }
 
   boolean contains(CharSequence name) {
@@ -103,35 +100,35 @@ final class AddedFields {
     int length = name.length();
     for (int i = 0; i < size; i++) {
       if (same(i, name, length)) {
-        out.add(values[i].toString());
+        out.add(fields[2 * i + 1].toString());
       }
     }
   }
 
   void addNamesTo(Set<String> out) {
     for (int i = 0; i < size; i++) {
-      out.add(names[i].toString());
+      out.add(fields[2 * i].toString());
     }
   }
 
   void addStringEntriesTo(List<Map.Entry<String, String>> out) {
     for (int i = 0; i < size; i++) {
-      out.add(new SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+      out.add(new SimpleImmutableEntry<>(fields[2 * i].toString(), fields[2 * i + 1].toString()));
     }
   }
 
   void addEntriesTo(List<Map.Entry<CharSequence, CharSequence>> out) {
     for (int i = 0; i < size; i++) {
-      out.add(new SimpleImmutableEntry<>(names[i], values[i]));
+      out.add(new SimpleImmutableEntry<>(fields[2 * i], fields[2 * i + 1]));
     }
   }
 
   /** Writes each field as {@code name: value CRLF}, in the order added. */
   void writeTo(ByteBuf out) {
     for (int i = 0; i < size; i++) {
-      write(names[i], out);
+      write(fields[2 * i], out);
       out.writeShort(':' << 8 | ' ');
-      write(values[i], out);
+      write(fields[2 * i + 1], out);
       out.writeShort('\r' << 8 | '\n');
     }
   }

@@ -37,9 +37,15 @@ public final class IndexedHeaders extends HttpHeaders {
   private final int count;
   /** Where the last field line ends, after its CRLF. */
   private final int end;
-  private boolean[] removed;
+  /** Which of the first 64 fields were removed: a bit each, so marking one allocates nothing. */
+  private long removedBits;
+  /** Which of the fields past the 64th were removed; made for the first one. */
+  private boolean[] removedPast64;
   private int removedCount;
   private AddedFields added;
+  /** The value last read, kept: the same field (Host) is asked for by several checks in a row. */
+  private int lastRead = -1;
+  private String lastValue;
 
   /** The {@link FieldNames} bits of the received fields. */
   private final int fieldBits;
@@ -69,7 +75,7 @@ public final class IndexedHeaders extends HttpHeaders {
 
   /** @return whether received field {@code i} is still present */
   public boolean isPresent(int i) {
-    return removed == null || !removed[i];
+    return i < 64 ? (removedBits & (1L << i)) == 0 : removedPast64 == null || !removedPast64[i - 64];
   }
 
   /** @return the name of received field {@code i}, a view over the bytes (not copied) */
@@ -129,8 +135,12 @@ public final class IndexedHeaders extends HttpHeaders {
   }
 
   private String valueAt(int i) {
-    int from = at[4 * i + 2];
-    return new String(bytes, from, at[4 * i + 3] - from, StandardCharsets.ISO_8859_1);
+    if (i != lastRead) {
+      int from = at[4 * i + 2];
+      lastValue = new String(bytes, from, at[4 * i + 3] - from, StandardCharsets.ISO_8859_1);
+      lastRead = i;
+    }
+    return lastValue;
   }
 
   private AddedFields added() {
@@ -212,8 +222,15 @@ public final class IndexedHeaders extends HttpHeaders {
 
   @Override
   public List<String> getAll(CharSequence name) {
+    int first = find(name, 0);
+    if (first < 0 && (added == null || !added.contains(name))) {
+      return List.of(); // most questions (Upgrade? Connection?) are about a field that is not there
+    }
+    if (added == null && find(name, first + 1) < 0) {
+      return List.of(valueAt(first));
+    }
     List<String> values = new ArrayList<>(2);
-    for (int i = find(name, 0); i >= 0; i = find(name, i + 1)) {
+    for (int i = first; i >= 0; i = find(name, i + 1)) {
       values.add(valueAt(i));
     }
     if (added != null) {
@@ -248,8 +265,56 @@ public final class IndexedHeaders extends HttpHeaders {
 
   @Override
   public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
-    // The common question ("is it chunked?") is mostly about a field that is not there.
-    return contains(name) && super.containsValue(name, value, ignoreCase);
+    // Asked of every response ("Connection: close?"): answered on the bytes, with no value strings.
+    for (int i = find(name, 0); i >= 0; i = find(name, i + 1)) {
+      if (listHas(at[4 * i + 2], at[4 * i + 3], value, ignoreCase)) {
+        return true;
+      }
+    }
+    return added != null && added.contains(name) && super.containsValue(name, value, ignoreCase);
+  }
+
+  /**
+   * @return whether the comma-separated list in {@code bytes[from, to)} has an element equal to {@code
+   *     expected} once trimmed, as {@link HttpHeaders#containsValue} compares them
+   */
+  private boolean listHas(int from, int to, CharSequence expected, boolean ignoreCase) {
+    int start = from;
+    while (true) {
+      int comma = start;
+      while (comma < to && bytes[comma] != ',') {
+        comma++;
+      }
+      int a = start;
+      int b = comma;
+      while (a < b && (bytes[a] & 0xFF) <= ' ') {
+        a++;
+      }
+      while (b > a && (bytes[b - 1] & 0xFF) <= ' ') {
+        b--;
+      }
+      if (equalsAt(a, b, expected, ignoreCase)) {
+        return true;
+      }
+      start = comma + 1;
+      if (start >= to) {
+        return false; // the end, or after a trailing comma (no empty last element, as in Netty)
+      }
+    }
+  }
+
+  private boolean equalsAt(int from, int to, CharSequence expected, boolean ignoreCase) {
+    if (to - from != expected.length()) {
+      return false;
+    }
+    for (int k = 0; k < to - from; k++) {
+      int b = bytes[from + k] & 0xFF;
+      char c = expected.charAt(k);
+      if (b != c && !(ignoreCase && lower(b) == lower(c))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -376,10 +441,14 @@ public final class IndexedHeaders extends HttpHeaders {
   }
 
   private void markRemoved(int i) {
-    if (removed == null) {
-      removed = new boolean[count];
+    if (i < 64) {
+      removedBits |= 1L << i;
+    } else {
+      if (removedPast64 == null) {
+        removedPast64 = new boolean[count - 64];
+      }
+      removedPast64[i - 64] = true;
     }
-    removed[i] = true;
     removedCount++;
   }
 

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.salve.proxy.codec.FieldNames;
 import io.salve.proxy.util.RandomSource;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public final class ForwardedHeaders {
   static final AsciiString FORWARDED = AsciiString.cached("forwarded");
   static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
   private static final String VIA_VALUE = "1.1 salve";
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private ForwardedHeaders() {}
 
@@ -150,13 +151,13 @@ public final class ForwardedHeaders {
 
   /** @return 32 hex digits of randomness, cheap and without a lock. */
   static String newRequestId(RandomGenerator r) {
-    char[] out = new char[32];
+    byte[] out = new byte[32]; // Latin-1 bytes, as the String keeps them: no char[] to compress
     long a = r.nextLong();
     long b = r.nextLong();
     for (int i = 0; i < 16; i++) {
       out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xF];
       out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xF];
     }
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 }

@@ -42,8 +42,14 @@ public final class HopByHop {
     }
     List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
     for (int i = 0; i < connection.size(); i++) {
-      for (String token : connection.get(i).split(",")) {
-        String name = token.trim();
+      String line = connection.get(i);
+      // By hand rather than split(","): the usual line is one token ("keep-alive"), kept with no copy.
+      for (int start = 0, comma; start < line.length(); start = comma + 1) {
+        comma = line.indexOf(',', start);
+        if (comma < 0) {
+          comma = line.length();
+        }
+        String name = line.substring(start, comma).trim();
         if (name.isEmpty()) {
           continue;
         }

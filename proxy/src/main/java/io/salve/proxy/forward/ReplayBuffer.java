@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  */
 final class ReplayBuffer {
   private final long limit;
-  private final List<HttpContent> parts = new ArrayList<>();
+  private final List<HttpContent> parts = new ArrayList<>(2); // most bodies come in one or two parts
   private long bytes;
   private boolean overflowed;
 

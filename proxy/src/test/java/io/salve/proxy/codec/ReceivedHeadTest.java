@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -119,6 +120,44 @@ class ReceivedHeadTest {
     assertThat(h.isEmpty()).isTrue();
     assertThat(written(h)).isEmpty();
     assertThat(h.iteratorCharSequence().hasNext()).isFalse();
+  }
+
+  @Test
+  void listQuestionsAreAnsweredOnTheBytesAsNettysMapAnswersThem() {
+    String[] lines = {"close", "Close", " close ", "keep-alive, close", "keep-alive,close,", "closed", "a,,b", ",close",
+        "close,", "", "x, y ,  z", "keep-alive"};
+    String[] questions = {"close", "CLOSE", "", "b", "z", "keep-alive", "y"};
+    for (String line : lines) {
+      IndexedHeaders h = split("HTTP/1.1 200 OK\r\nConnection: " + line + "\r\nConnection: other\r\n\r\n").headers();
+      HttpHeaders netty = new DefaultHttpHeaders().add("connection", line.strip()).add("connection", "other");
+      for (String q : questions) {
+        for (boolean ignoreCase : new boolean[] {true, false}) {
+          assertThat(h.containsValue("connection", q, ignoreCase))
+              .as("[%s] has [%s], ignoring case: %s", line, q, ignoreCase)
+              .isEqualTo(netty.containsValue("connection", q, ignoreCase));
+        }
+      }
+    }
+    IndexedHeaders h = split("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").headers();
+    assertThat(h.getAll("connection")).isEmpty();
+    h.add("Connection", "close");
+    assertThat(h.containsValue("connection", "close", true)).as("an added field counts").isTrue();
+    assertThat(h.getAll("connection")).containsExactly("close");
+  }
+
+  @Test
+  void removesFieldsPastTheSixtyFourthToo() {
+    StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\n");
+    for (int i = 0; i < 70; i++) {
+      head.append("F").append(i).append(": ").append(i).append("\r\n");
+    }
+    IndexedHeaders h = split(head.append("\r\n").toString()).headers();
+    h.remove("f3").remove("F63").remove("f64").remove("F69");
+    assertThat(h.size()).isEqualTo(66);
+    assertThat(h.contains("F3")).isFalse();
+    assertThat(h.contains("F64")).isFalse();
+    assertThat(h.get("F65")).isEqualTo("65");
+    assertThat(written(h)).doesNotContain("F3: ", "F63: ", "F64: ", "F69: ").contains("F2: 2\r\nF4: 4", "F62: 62\r\nF65: 65");
   }
 
   @Test
