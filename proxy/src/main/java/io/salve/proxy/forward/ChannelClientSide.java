@@ -43,7 +43,8 @@ abstract class ChannelClientSide implements ClientSide {
 
   @Override
   public void write(HttpObject msg) {
-    ctx.write(msg);
+    // No promise per head: nobody waits on it, and a failed write reaches exceptionCaught, which closes.
+    ctx.write(msg, ctx.voidPromise());
   }
 
   @Override
