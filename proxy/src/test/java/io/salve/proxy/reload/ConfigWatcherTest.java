@@ -2,10 +2,13 @@ package io.salve.proxy.reload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -67,6 +70,56 @@ class ConfigWatcherTest {
     Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
     assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("the ..data swap is seen").isTrue();
     assertThat(Files.readString(file)).isEqualTo("two");
+  }
+
+  @Test
+  void aLogWrittenBesideTheFile_neitherCallsBackNorHoldsAnEditBack() throws Exception {
+    Path file = Files.writeString(dir.resolve("salve.yaml"), "one");
+    Path log = Files.writeString(dir.resolve("salve.log"), "");
+    Semaphore calls = new Semaphore(0);
+    watcher = new ConfigWatcher(file, Duration.ofMillis(200), executor, calls::release);
+    watcher.start();
+    ScheduledThreadPoolExecutor logger = new ScheduledThreadPoolExecutor(1);
+    logger.scheduleAtFixedRate(() -> append(log), 0, 10, TimeUnit.MILLISECONDS);
+    try {
+      assertThat(calls.tryAcquire(500, TimeUnit.MILLISECONDS)).as("log writes alone do not call back").isFalse();
+      Files.writeString(file, "two");
+      // Before, every log write restarted the quiet period: the edit waited for the log to stop.
+      assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("an edit is seen while the log is written").isTrue();
+    } finally {
+      logger.shutdownNow();
+    }
+  }
+
+  private static void append(Path log) {
+    try {
+      Files.writeString(log, "{\"status\":200}\n", StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aSymlinkToAFileBesideIt_followsThatFile() throws Exception {
+    Path real = Files.writeString(dir.resolve("real.yaml"), "one");
+    Path file = Files.createSymbolicLink(dir.resolve("salve.yaml"), real.getFileName());
+    Semaphore calls = new Semaphore(0);
+    watcher = new ConfigWatcher(file, Duration.ofMillis(50), executor, calls::release);
+    watcher.start();
+    Files.writeString(real, "two");
+    assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("an edit of the link's target is seen").isTrue();
+  }
+
+  @Test
+  void anotherFileGivenForTheSameDirectory_callsBackToo() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "one");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "one");
+    Semaphore calls = new Semaphore(0);
+    watcher = new ConfigWatcher(cert, Duration.ofMillis(50), executor, calls::release);
+    watcher.alsoWatch(ca);
+    watcher.start();
+    Files.writeString(ca, "two");
+    assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("a trust bundle updated alone is seen").isTrue();
   }
 
   @Test
