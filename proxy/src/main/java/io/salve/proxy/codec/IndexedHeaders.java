@@ -106,23 +106,7 @@ public final class IndexedHeaders extends HttpHeaders {
   }
 
   private boolean nameIs(int i, CharSequence name) {
-    int from = at[4 * i];
-    int length = at[4 * i + 1] - from;
-    if (length != name.length()) {
-      return false;
-    }
-    for (int k = 0; k < length; k++) {
-      int b = bytes[from + k];
-      char c = name.charAt(k);
-      if (b != c && lower(b) != lower(c)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int lower(int c) {
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    return ByteRanges.equal(bytes, at[4 * i], at[4 * i + 1], name, true);
   }
 
   private int find(CharSequence name, int from) {
@@ -267,54 +251,11 @@ public final class IndexedHeaders extends HttpHeaders {
   public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
     // Asked of every response ("Connection: close?"): answered on the bytes, with no value strings.
     for (int i = find(name, 0); i >= 0; i = find(name, i + 1)) {
-      if (listHas(at[4 * i + 2], at[4 * i + 3], value, ignoreCase)) {
+      if (ByteRanges.listHas(bytes, at[4 * i + 2], at[4 * i + 3], value, ignoreCase)) {
         return true;
       }
     }
     return added != null && added.contains(name) && super.containsValue(name, value, ignoreCase);
-  }
-
-  /**
-   * @return whether the comma-separated list in {@code bytes[from, to)} has an element equal to {@code
-   *     expected} once trimmed, as {@link HttpHeaders#containsValue} compares them
-   */
-  private boolean listHas(int from, int to, CharSequence expected, boolean ignoreCase) {
-    int start = from;
-    while (true) {
-      int comma = start;
-      while (comma < to && bytes[comma] != ',') {
-        comma++;
-      }
-      int a = start;
-      int b = comma;
-      while (a < b && (bytes[a] & 0xFF) <= ' ') {
-        a++;
-      }
-      while (b > a && (bytes[b - 1] & 0xFF) <= ' ') {
-        b--;
-      }
-      if (equalsAt(a, b, expected, ignoreCase)) {
-        return true;
-      }
-      start = comma + 1;
-      if (start >= to) {
-        return false; // the end, or after a trailing comma (no empty last element, as in Netty)
-      }
-    }
-  }
-
-  private boolean equalsAt(int from, int to, CharSequence expected, boolean ignoreCase) {
-    if (to - from != expected.length()) {
-      return false;
-    }
-    for (int k = 0; k < to - from; k++) {
-      int b = bytes[from + k] & 0xFF;
-      char c = expected.charAt(k);
-      if (b != c && !(ignoreCase && lower(b) == lower(c))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override
