@@ -29,14 +29,14 @@ import org.slf4j.LoggerFactory;
  * <p>The directory, not the file: editors replace files by rename, and a Kubernetes ConfigMap
  * volume swaps its {@code ..data} symlink to a new timestamped directory, so the inode salve opened
  * never changes. An event counts when it names the file (or another one given to {@link
- * #alsoWatch}), the file a symlink beside it points to, or
- * an entry whose name starts with {@code ..} (a ConfigMap's {@code ..data} and timestamped
- * directories), or when events were lost; others (an access log written beside the configuration,
- * an editor's swap file) are ignored, or a log written every few milliseconds would keep the
- * directory from ever being quiet and hold a reload back for as long as traffic flows. Whether the
- * file's content really changed is the callback's question (it compares hashes). Events closer
- * together than the debounce delay make one callback, after the last of them: a ConfigMap update is
- * several renames and deletes.
+ * #alsoWatch}), the file a symlink of it points to in the same directory, or an entry whose name
+ * starts with {@code ..} (a ConfigMap's {@code ..data} and timestamped directories), or when events
+ * were lost. Others (an access log written beside the configuration, an editor's swap file) are
+ * ignored: a log written every few milliseconds would otherwise keep the directory from ever being
+ * quiet and hold a reload back for as long as traffic flows. Whether the file's content really
+ * changed is the callback's question (it compares hashes). Events closer together than the debounce
+ * delay make one callback, after the last of them: a ConfigMap update is several renames and
+ * deletes.
  *
  * <p>A daemon thread blocks on the {@link WatchService}; callbacks run on the given executor.
  */
@@ -97,6 +97,7 @@ public final class ConfigWatcher implements AutoCloseable {
           relevant |= concerns(event);
         }
         if (relevant) {
+          names.addAll(sameDirectoryTargets()); // a symlink may point elsewhere now
           changed();
         }
         if (!key.reset()) {
@@ -111,7 +112,7 @@ public final class ConfigWatcher implements AutoCloseable {
     }
   }
 
-  boolean concerns(WatchEvent<?> event) {
+  private boolean concerns(WatchEvent<?> event) {
     if (event.kind() == OVERFLOW || !(event.context() instanceof Path entry)) {
       return true;
     }
