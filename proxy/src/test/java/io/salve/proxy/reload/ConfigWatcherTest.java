@@ -111,6 +111,21 @@ class ConfigWatcherTest {
   }
 
   @Test
+  void aSymlinkSwitchedToAnotherFile_followsTheNewOne() throws Exception {
+    Files.writeString(dir.resolve("v1.yaml"), "one");
+    Path v2 = Files.writeString(dir.resolve("v2.yaml"), "two");
+    Path file = Files.createSymbolicLink(dir.resolve("salve.yaml"), Paths.get("v1.yaml"));
+    Semaphore calls = new Semaphore(0);
+    watcher = new ConfigWatcher(file, Duration.ofMillis(50), executor, calls::release);
+    watcher.start();
+    Files.createSymbolicLink(dir.resolve("salve.yaml.new"), Paths.get("v2.yaml"));
+    Files.move(dir.resolve("salve.yaml.new"), file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("the switch is seen").isTrue();
+    Files.writeString(v2, "three");
+    assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("an edit of the new target is seen").isTrue();
+  }
+
+  @Test
   void anotherFileGivenForTheSameDirectory_callsBackToo() throws Exception {
     Path cert = Files.writeString(dir.resolve("cert.pem"), "one");
     Path ca = Files.writeString(dir.resolve("ca.pem"), "one");
