@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * dropped and counted rather than slowing the proxy.
  *
  * <p>Event loops do not wake the writer per line. While requests flow, the writer wakes on its own every
- * {@code batchInterval} (10 ms), formats everything queued since into one large byte buffer
+ * {@code batchInterval} (2 ms), formats everything queued since into one large byte buffer
  * ({@link AccessLogFormat}) and hands it to the stream in one write. After {@code idleTicks} empty
  * rounds it parks for longer and sets a flag; only then does the next record's event loop unpark it.
  * So a busy proxy pays no wake-up per request (one volatile read instead), and an idle one does not
@@ -32,8 +32,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class AccessLog implements ExchangeObserver, AutoCloseable {
   private static final int CAPACITY = 65536;
   private static final int BUFFER_BYTES = 64 * 1024;
-  private static final long BATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  private static final int IDLE_TICKS = 10;
+  private static final long BATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final int IDLE_TICKS = 50;
   private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final VarHandle SLEEPING;
