@@ -74,15 +74,6 @@ public final class FieldNames {
 
   /** @return whether the bytes at {@code from} start with {@code lowerCase}, ignoring ASCII case */
   static boolean is(byte[] b, int from, String lowerCase) {
-    for (int k = 0; k < lowerCase.length(); k++) {
-      int c = b[from + k];
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      if (c != lowerCase.charAt(k)) {
-        return false;
-      }
-    }
-    return true;
+    return ByteRanges.equal(b, from, from + lowerCase.length(), lowerCase, true);
   }
 }
