@@ -150,8 +150,8 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
       int room = AccessLogFormat.maxLength(r);
       if (room > buffer.length - buffered) {
         writeBuffer();
-        // A batch is up to a few milliseconds of formatting: let the event loops that share the CPU in
-        // between buffers, rather than keep their requests waiting for all of it.
+        // A batch that fills the buffer (a burst, or a writer that fell behind) can be milliseconds of
+        // formatting: let the event loops that share the CPU in between buffers.
         Thread.yield();
       }
       if (room > buffer.length) {
