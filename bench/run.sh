@@ -265,6 +265,12 @@ for t in "${TARGETS[@]}"; do
   printf '{"kind":"rss","target":"%s","when":"idle","kib":%s}\n' "$t" \
     "$(python3 "$HELPERS/procstat.py" rss "${PGID[$t]}")" >>"$RESULTS"
 done
+# The same once it stops moving (8-20 s; a JVM hands its JIT's memory back seconds after it compiled):
+# what a node's metrics show for an idle pod. Both are reported.
+for t in "${TARGETS[@]}"; do
+  printf '{"kind":"rss","target":"%s","when":"idle_settled","kib":%s}\n' "$t" \
+    "$(python3 "$HELPERS/procstat.py" settled-rss "${PGID[$t]}")" >>"$RESULTS"
+done
 
 # ---------------------------------------------------------------- wrk runs
 LUA_DIR="$BENCH_TMP/lua"

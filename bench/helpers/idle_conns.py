@@ -2,8 +2,8 @@
 """Memory per idle keep-alive connection of a proxy.
 
 Opens COUNT connections to 127.0.0.1:PORT (at most CONCURRENCY connecting at once), sends one
-`GET /` on each and reads the answer, keeps them all open and idle, waits SETTLE seconds, and
-compares the summed VmRSS of process group PGID before and after. Prints one JSON object.
+`GET /` on each and reads the answer, keeps them all open and idle, and compares the summed VmRSS of process group PGID before and after,
+each read once it has settled (procstat.settled_rss: the JVM's memory moves for seconds after load). Prints one JSON object.
 Bounded: gives up after TIMEOUT seconds; closes everything before exiting.
 """
 import argparse
@@ -13,11 +13,7 @@ import sys
 import time
 from collections import Counter
 
-from procstat import group_pids, rss_kib
-
-
-def group_rss(pgid: int) -> int:
-    return sum(rss_kib(p) for p in group_pids(pgid))
+from procstat import settled_rss
 
 
 async def open_one(port: int, sem: asyncio.Semaphore, errors: Counter):
@@ -53,15 +49,14 @@ async def open_one(port: int, sem: asyncio.Semaphore, errors: Counter):
 
 async def run(a) -> dict:
     errors: Counter = Counter()
-    rss_before = group_rss(a.pgid)
+    rss_before = await asyncio.to_thread(settled_rss, a.pgid)
     sem = asyncio.Semaphore(a.concurrency)
     t0 = time.monotonic()
     conns = await asyncio.gather(*(open_one(a.port, sem, errors) for _ in range(a.count)))
     conns = [c for c in conns if c is not None]
     opened_s = time.monotonic() - t0
-    await asyncio.sleep(a.settle)
+    rss_after = await asyncio.to_thread(settled_rss, a.pgid)
     still_open = sum(1 for r, _ in conns if not r.at_eof())
-    rss_after = group_rss(a.pgid)
     for _, w in conns:
         w.close()
     await asyncio.sleep(0.2)
@@ -85,7 +80,6 @@ def main() -> int:
     ap.add_argument("--pgid", type=int, required=True)
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=50)
-    ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--timeout", type=float, default=90.0)
     a = ap.parse_args()
     try:

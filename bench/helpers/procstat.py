@@ -3,11 +3,13 @@
 worker, or one JVM).
 
   procstat.py rss PGID   -> summed VmRSS in KiB
+  procstat.py settled-rss PGID -> summed VmRSS in KiB once it has settled (see settled_rss)
   procstat.py cpu PGID   -> summed utime+stime in seconds (all threads; from /proc/PID/stat)
   procstat.py pids PGID  -> the pids
 """
 import os
 import sys
+import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -40,6 +42,29 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def group_rss(pgid: int) -> int:
+    return sum(rss_kib(p) for p in group_pids(pgid))
+
+
+def settled_rss(pgid: int, at_least: float = 8.0, at_most: float = 20.0, band_kib: int = 256) -> int:
+    """The group's RSS once it stops moving: read every second, for at least AT_LEAST seconds, until
+    the last three readings lie within BAND_KIB of each other (at most AT_MOST seconds).
+
+    A JVM's RSS moves for seconds after load stops: the JIT's compiler arenas are pooled for up to
+    5 s before being freed, and the native heap trimmer hands freed memory back every 2 s. A reading
+    taken in that window measures the JIT's timing, not the process; a settled one is what a node's
+    metrics show for an idle pod."""
+    t0 = time.monotonic()
+    readings = []
+    while True:
+        readings.append(group_rss(pgid))
+        last = readings[-3:]
+        waited = time.monotonic() - t0
+        if waited >= at_most or (waited >= at_least and len(last) == 3 and max(last) - min(last) <= band_kib):
+            return readings[-1]
+        time.sleep(1.0)
+
+
 def cpu_seconds(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -59,6 +84,8 @@ def main() -> int:
     pids = group_pids(pgid)
     if what == "rss":
         print(sum(rss_kib(p) for p in pids))
+    elif what == "settled-rss":
+        print(settled_rss(pgid))
     elif what == "cpu":
         print(f"{sum(cpu_seconds(p) for p in pids):.2f}")
     elif what == "pids":

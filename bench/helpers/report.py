@@ -6,7 +6,7 @@
 results.jsonl holds one JSON object per line:
   {"kind": "wrk", "scenario", "target", "round" (0 = warm-up), "proxy_cpu_s", "origin_cpu_s",
    "wrk": {...BENCH_JSON of lua/report.lua...}} or {"kind": "wrk", ..., "failed": "why"}
-  {"kind": "rss", "target", "when": "idle" | "after_load", "kib"}
+  {"kind": "rss", "target", "when": "idle" | "idle_settled" | "after_load", "kib"}
   {"kind": "idle", "target", ...output of idle_conns.py...}
   {"kind": "note", "target", "text", "flag": true|false}
   {"kind": "startup", "target", "round", "ready_ms"}
@@ -223,10 +223,12 @@ def main() -> int:
         w(f"### memory — RSS (VmRSS, summed over the target's processes) and {n_idle} idle keep-alive connections")
         w("")
         w("For `direct` the numbers are the origin nginx's own. Idle: each connection sent one `GET /`, "
-          "got its answer and stays open; KiB/conn = (RSS with them open − RSS just before) / opened.")
+          "got its answer and stays open; KiB/conn = (RSS with them open − RSS just before) / opened, "
+          "both read once settled (at least 8 s, until three readings a second apart lie within 256 KiB). "
+          "RSS idle: 1 s after the first requests, and once settled the same way.")
         w("")
-        w("| target | RSS idle (before load) | RSS after load | RSS before idle conns | RSS with idle conns | KiB/conn | opened / still open | errors |")
-        w("|---|---:|---:|---:|---:|---:|---:|---|")
+        w("| target | RSS idle (before load) | RSS idle, settled | RSS after load | RSS before idle conns | RSS with idle conns | KiB/conn | opened / still open | errors |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for t in targets:
             if t not in rss and t not in idle:
                 continue
@@ -241,6 +243,7 @@ def main() -> int:
             w("| " + " | ".join([
                 f"**{t}**",
                 fmt_kib(rss[t].get("idle")),
+                fmt_kib(rss[t].get("idle_settled")),
                 fmt_kib(rss[t].get("after_load")),
                 fmt_kib(i.get("rss_before_kib")),
                 fmt_kib(i.get("rss_after_kib")),
