@@ -22,6 +22,16 @@ public final class HopByHop {
     HttpHeaderNames.TRANSFER_ENCODING,
     HttpHeaderNames.UPGRADE
   };
+  /** The {@link FieldNames} bit of each of {@link #ALWAYS}. */
+  private static final int[] ALWAYS_BITS = {
+    FieldNames.CONNECTION,
+    FieldNames.KEEP_ALIVE,
+    FieldNames.PROXY_CONNECTION,
+    FieldNames.TE,
+    FieldNames.TRAILER,
+    FieldNames.TRANSFER_ENCODING,
+    FieldNames.UPGRADE
+  };
 
   private HopByHop() {}
 
@@ -58,12 +68,26 @@ public final class HopByHop {
             || name.equalsIgnoreCase("host")) {
           return false;
         }
-        headers.remove(name);
+        if (!alwaysRemoved(name)) { // those go below, and only when present
+          headers.remove(name);
+        }
       }
     }
-    for (AsciiString name : ALWAYS) {
-      headers.remove(name);
+    // Each removal is a scan of the fields: only the names the message carries are looked for.
+    for (int i = 0; i < ALWAYS.length; i++) {
+      if ((fields & ALWAYS_BITS[i]) != 0) {
+        headers.remove(ALWAYS[i]);
+      }
     }
     return true;
+  }
+
+  private static boolean alwaysRemoved(String name) {
+    for (AsciiString always : ALWAYS) {
+      if (always.contentEqualsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -45,6 +45,15 @@ class HopByHopTest {
     assertThat(h.names()).containsExactly("X-C");
   }
 
+  @Test
+  void aNominatedFieldOfTheFixedSetGoesWhateverItsCase() {
+    HttpHeaders h = headers("connection", "UPGRADE, te", "upgrade", "websocket", "Te", "trailers", "X-Keep", "1");
+
+    assertThat(HopByHop.strip(h)).isTrue();
+
+    assertThat(h.names()).containsExactly("X-Keep");
+  }
+
   @ParameterizedTest(name = "Connection: {0}")
   @ValueSource(strings = {"content-length", "Content-Length", "transfer-encoding", "close, Transfer-Encoding", "HOST"})
   void refusesToRemoveFramingOrHost(String connection) {
