@@ -2,8 +2,9 @@
 """Memory per idle keep-alive connection of a proxy.
 
 Opens COUNT connections to 127.0.0.1:PORT (at most CONCURRENCY connecting at once), sends one
-`GET /` on each and reads the answer, keeps them all open and idle, and compares the summed VmRSS of process group PGID before and after,
-each read once it has settled (procstat.settled_rss: the JVM's memory moves for seconds after load). Prints one JSON object.
+`GET /` on each and reads the answer, keeps them all open and idle, and compares the summed VmRSS
+of process group PGID before and after, each read once it has settled (procstat.settled_rss: a
+JVM's memory moves for seconds after load). Prints one JSON object.
 Bounded: gives up after TIMEOUT seconds; closes everything before exiting.
 """
 import argparse
