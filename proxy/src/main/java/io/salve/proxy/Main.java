@@ -171,7 +171,8 @@ public final class Main implements Callable<Integer> {
    * ({@code io.netty.recycler.maxCapacityPerThread=0}): a pooled buffer's object and an outbound entry
    * are allocated fresh and left to the young collector, which on that run cost less than taking them
    * back through the recycler's per-thread queues (9.3-9.4 against 9.7-9.9 µs of CPU per request in
-   * two A/B pairs, at 0.60 young collections per 1,000 requests instead of 0.43). Asked for again with
+   * two A/B pairs, at 0.60 young collections per 1,000 requests instead of 0.43; bin/jvm.flags gives
+   * the young generation larger survivor spaces for the requests in flight). Asked for again with
    * that property, it keeps up to 2,048 recycled objects per thread in its plain local batch instead
    * of 32 (2,048 is the most Netty allows beside its per-thread capacity of 4,096).
    */
