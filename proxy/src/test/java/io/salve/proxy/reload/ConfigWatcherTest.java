@@ -31,6 +31,17 @@ class ConfigWatcherTest {
     executor.shutdownNow();
   }
 
+  /** Starts {@link #watcher} on {@code file} (and {@code alsoWatched}); each callback releases a permit. */
+  private Semaphore watch(Path file, Duration quiet, Path... alsoWatched) throws IOException {
+    Semaphore calls = new Semaphore(0);
+    watcher = new ConfigWatcher(file, quiet, executor, calls::release);
+    for (Path other : alsoWatched) {
+      watcher.alsoWatch(other);
+    }
+    watcher.start();
+    return calls;
+  }
+
   @Test
   void aBurstOfEvents_makesOneCallbackAfterTheLast() {
     executor.setRemoveOnCancelPolicy(true);
@@ -60,9 +71,7 @@ class ConfigWatcherTest {
     Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
     Path file = dir.resolve("salve.yaml");
     Files.createSymbolicLink(file, Paths.get("..data", "salve.yaml"));
-    Semaphore calls = new Semaphore(0);
-    watcher = new ConfigWatcher(file, Duration.ofMillis(50), executor, calls::release);
-    watcher.start();
+    Semaphore calls = watch(file, Duration.ofMillis(50));
 
     Path second = Files.createDirectory(dir.resolve("..2026_02"));
     Files.writeString(second.resolve("salve.yaml"), "two");
@@ -76,9 +85,7 @@ class ConfigWatcherTest {
   void aLogWrittenBesideTheFile_neitherCallsBackNorHoldsAnEditBack() throws Exception {
     Path file = Files.writeString(dir.resolve("salve.yaml"), "one");
     Path log = Files.writeString(dir.resolve("salve.log"), "");
-    Semaphore calls = new Semaphore(0);
-    watcher = new ConfigWatcher(file, Duration.ofMillis(200), executor, calls::release);
-    watcher.start();
+    Semaphore calls = watch(file, Duration.ofMillis(200));
     ScheduledThreadPoolExecutor logger = new ScheduledThreadPoolExecutor(1);
     logger.scheduleAtFixedRate(() -> append(log), 0, 10, TimeUnit.MILLISECONDS);
     try {
@@ -103,9 +110,7 @@ class ConfigWatcherTest {
   void aSymlinkToAFileBesideIt_followsThatFile() throws Exception {
     Path real = Files.writeString(dir.resolve("real.yaml"), "one");
     Path file = Files.createSymbolicLink(dir.resolve("salve.yaml"), real.getFileName());
-    Semaphore calls = new Semaphore(0);
-    watcher = new ConfigWatcher(file, Duration.ofMillis(50), executor, calls::release);
-    watcher.start();
+    Semaphore calls = watch(file, Duration.ofMillis(50));
     Files.writeString(real, "two");
     assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("an edit of the link's target is seen").isTrue();
   }
@@ -115,9 +120,7 @@ class ConfigWatcherTest {
     Files.writeString(dir.resolve("v1.yaml"), "one");
     Path v2 = Files.writeString(dir.resolve("v2.yaml"), "two");
     Path file = Files.createSymbolicLink(dir.resolve("salve.yaml"), Paths.get("v1.yaml"));
-    Semaphore calls = new Semaphore(0);
-    watcher = new ConfigWatcher(file, Duration.ofMillis(50), executor, calls::release);
-    watcher.start();
+    Semaphore calls = watch(file, Duration.ofMillis(50));
     Files.createSymbolicLink(dir.resolve("salve.yaml.new"), Paths.get("v2.yaml"));
     Files.move(dir.resolve("salve.yaml.new"), file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("the switch is seen").isTrue();
@@ -129,10 +132,7 @@ class ConfigWatcherTest {
   void anotherFileGivenForTheSameDirectory_callsBackToo() throws Exception {
     Path cert = Files.writeString(dir.resolve("cert.pem"), "one");
     Path ca = Files.writeString(dir.resolve("ca.pem"), "one");
-    Semaphore calls = new Semaphore(0);
-    watcher = new ConfigWatcher(cert, Duration.ofMillis(50), executor, calls::release);
-    watcher.alsoWatch(ca);
-    watcher.start();
+    Semaphore calls = watch(cert, Duration.ofMillis(50), ca);
     Files.writeString(ca, "two");
     assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("a trust bundle updated alone is seen").isTrue();
   }
@@ -140,9 +140,7 @@ class ConfigWatcherTest {
   @Test
   void anEditInPlace_callsBack() throws Exception {
     Path file = Files.writeString(dir.resolve("salve.yaml"), "one");
-    Semaphore calls = new Semaphore(0);
-    watcher = new ConfigWatcher(file, Duration.ofMillis(50), executor, calls::release);
-    watcher.start();
+    Semaphore calls = watch(file, Duration.ofMillis(50));
     Files.writeString(file, "two");
     assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("an edit in place is seen").isTrue();
   }
