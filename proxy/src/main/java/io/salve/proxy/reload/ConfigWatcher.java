@@ -121,10 +121,16 @@ public final class ConfigWatcher implements AutoCloseable {
 
   private List<Path> sameDirectoryTargets() {
     List<Path> targets = new ArrayList<>();
+    Path realDirectory;
+    try {
+      realDirectory = directory.toRealPath();
+    } catch (IOException e) {
+      return targets; // the directory is gone: the watch loop says so
+    }
     for (Path name : names) {
       try {
         Path real = directory.resolve(name).toRealPath();
-        if (real.getParent().equals(directory.toRealPath())) {
+        if (real.getParent().equals(realDirectory)) {
           targets.add(real.getFileName());
         }
       } catch (IOException e) {

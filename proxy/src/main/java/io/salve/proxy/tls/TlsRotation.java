@@ -64,9 +64,13 @@ public final class TlsRotation implements AutoCloseable {
     events.materialLoaded(material);
     for (Path file : material.files()) {
       Path dir = file.toAbsolutePath().getParent();
-      if (dir != null && watchers.containsKey(dir)) {
-        watchers.get(dir).alsoWatch(file); // its events name this file, not the first one seen there
-      } else if (dir != null) {
+      if (dir == null) {
+        continue;
+      }
+      ConfigWatcher existing = watchers.get(dir);
+      if (existing != null) {
+        existing.alsoWatch(file); // its events name this file, not the first one seen there
+      } else {
         ConfigWatcher w = new ConfigWatcher(file, debounce, executor, this::check);
         try {
           w.start();
